@@ -1,0 +1,175 @@
+"""The one request loop: auth → send → classify → retry.
+
+Auth is applied on every attempt, so a resend never carries a token that expired while we backed
+off (urllib3's adapter-level ``Retry`` resends the original headers, which is why it is not used).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Iterable, Mapping
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from . import errors
+from .errortable import DEFAULT_ERROR_TABLE, Action, Rule, rule_for
+from .redaction import REDACTOR
+from .retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after
+
+log = logging.getLogger("soarpacks.http")
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+USER_AGENT = "soarpacks/0.1"
+
+
+class HttpClient:
+    """A vendor's HTTP endpoint: base URL, auth strategy, retry policy and error table."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: Any = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        error_table: Mapping[int, Rule] = DEFAULT_ERROR_TABLE,
+        verify: bool = True,
+        timeout: float | tuple[float, float] = (10.0, 60.0),
+        headers: Mapping[str, str] | None = None,
+        session: requests.Session | None = None,
+        vendor: str = "vendor",
+    ) -> None:
+        if not base_url or urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
+            raise errors.ConfigError(f"base URL {base_url!r} is not an http(s) URL")
+        self.base_url = base_url.rstrip("/") + "/"
+        self.auth = auth
+        self.retry = retry
+        self.error_table = dict(error_table)
+        self.verify = verify
+        self.timeout = timeout
+        self.vendor = vendor
+        self.session = session or requests.Session()
+        self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+        if headers:
+            self.session.headers.update(headers)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.base_url} auth={type(self.auth).__name__}>"
+
+    def url(self, path_or_url: str) -> str:
+        return urljoin(self.base_url, path_or_url.lstrip("/")) if "://" not in path_or_url else path_or_url
+
+    def same_origin(self, url: str) -> bool:
+        """Followed links must stay on the configured scheme and host, or credentials would leak."""
+        a, b = urlsplit(self.base_url), urlsplit(self.url(url))
+        return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        json_body: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth: Any = ...,
+        retry_unsafe: bool = False,
+        error_table: Mapping[int, Rule] | None = None,
+    ) -> requests.Response:
+        """Send until success, a non-retryable status, or the retry budget is spent.
+
+        ``retry_unsafe`` allows resending a POST/PATCH: only for endpoints where that is harmless.
+        ``data`` may be bytes or a callable returning a fresh body per attempt (for streamed uploads).
+        """
+        method = method.upper()
+        url = self.url(path_or_url)
+        auth = self.auth if auth is ... else auth
+        table = self.error_table if error_table is None else {**self.error_table, **error_table}
+        may_retry = method in IDEMPOTENT or retry_unsafe
+        reauthed = False
+        attempt = 0
+        while True:
+            send_headers = dict(headers or {})
+            credential = auth.apply(send_headers, self) if auth is not None else None
+            body = data() if callable(data) else data
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=json_body, data=body, headers=send_headers,
+                    timeout=self.timeout, verify=self.verify, allow_redirects=False,
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if may_retry and attempt + 1 < self.retry.max_attempts:
+                    self._wait(attempt, None, f"{type(exc).__name__} on {method} {self._path(url)}")
+                    attempt += 1
+                    continue
+                raise errors.TransientError(
+                    f"{self.vendor}: cannot reach {self._path(url, host=True)} after {attempt + 1} attempt(s): "
+                    f"{REDACTOR(type(exc).__name__)}"
+                ) from None
+            rule = rule_for(table, response.status_code)
+            if rule.action is Action.OK:
+                return response
+            if rule.action is Action.REAUTH and auth is not None and not reauthed:
+                reauthed = True
+                auth.invalidate(credential)
+                log.info("%s: %s on %s, refreshing credentials once", self.vendor, response.status_code, self._path(url))
+                continue
+            if rule.action is Action.RETRY and may_retry and attempt + 1 < self.retry.max_attempts:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if retry_after is not None and retry_after > self.retry.max_retry_after:
+                    raise errors.TransientError(
+                        f"{self.vendor}: asked to retry {method} {self._path(url)} after {retry_after:.0f}s, "
+                        f"more than the {self.retry.max_retry_after:.0f}s cap; try again later",
+                        status=response.status_code,
+                    )
+                self._wait(attempt, retry_after, f"HTTP {response.status_code} on {method} {self._path(url)}")
+                attempt += 1
+                continue
+            raise rule.kind(self._describe(method, url, response), status=response.status_code)
+
+    def get_json(self, path_or_url: str, **kwargs: Any) -> Any:
+        return self.decode(self.request("GET", path_or_url, **kwargs))
+
+    def send_json(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
+        return self.decode(self.request(method, path_or_url, **kwargs))
+
+    def decode(self, response: requests.Response) -> Any:
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise errors.VendorError(
+                f"{self.vendor}: {response.request.method} {self._path(response.url)} answered "
+                f"HTTP {response.status_code} with a body that is not JSON"
+            ) from None
+
+    def _wait(self, attempt: int, retry_after: float | None, why: str) -> None:
+        delay = self.retry.delay(attempt, retry_after)
+        log.info("%s: %s; retry %d in %.2fs", self.vendor, why, attempt + 1, delay)
+        self.retry.sleep(delay)
+
+    def _path(self, url: str, *, host: bool = False) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}{parts.path}" if host else parts.path
+
+    def _describe(self, method: str, url: str, response: requests.Response) -> str:
+        detail = _vendor_message(response)
+        text = f"{self.vendor}: {method} {self._path(url)} failed with HTTP {response.status_code}"
+        return REDACTOR(f"{text}: {detail}" if detail else text)
+
+
+def _vendor_message(response: requests.Response) -> str:
+    """The vendor's own words, from the usual error shapes, on one line."""
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip().splitlines()[0] if response.text.strip() else ""
+        return text[:200]
+    if isinstance(body, dict):
+        for key in ("error_description", "message", "error", "detail", "title", "errors"):
+            value = body.get(key)
+            if value:
+                return (value if isinstance(value, str) else json.dumps(value))[:300]
+    return json.dumps(body)[:200]

@@ -1,0 +1,91 @@
+"""Running one command of one integration instance: validate params and args, build the client,
+call the handler, hand incidents over and only then save the bookmark."""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from . import errors
+from .manifest import coerce_values
+from .redaction import REDACTOR
+from .registry import Integration
+from .results import CommandResult, FetchBatch
+from .retry import DEFAULT_RETRY, RetryPolicy
+from .state import MemoryStateStore, StateStore
+
+FETCH = "fetch-incidents"
+
+
+@dataclass
+class Instance:
+    """A configured integration: validated params, a name (the state key) and a state store."""
+
+    integration: Integration
+    params: dict[str, Any]
+    name: str = "default"
+    store: StateStore = field(default_factory=MemoryStateStore)
+    retry: RetryPolicy = DEFAULT_RETRY
+    _client: Any = field(default=None, repr=False)
+
+    @classmethod
+    def configure(cls, integration: Integration, params: Mapping[str, Any], **options: Any) -> "Instance":
+        manifest = integration.manifest
+        for name in manifest.secret_params:
+            if params.get(name):
+                REDACTOR.add(str(params[name]))
+        values = coerce_values(manifest.params, params, what=f"{manifest.id} instance")
+        # A config or auth problem, not an argument problem: exit 3.
+        return cls(integration, values, **options)
+
+    @property
+    def state_key(self) -> str:
+        return f"{self.integration.id}/{self.name}"
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self.integration.make_client(self.params, retry=self.retry)
+        return self._client
+
+    def __repr__(self) -> str:
+        return f"Instance({self.integration.id}/{self.name})"
+
+    def run(self, command_name: str, args: Mapping[str, Any] | None = None, *,
+            emit: Callable[[list[dict[str, Any]]], None] | None = None) -> CommandResult | int:
+        """Run a command. fetch-incidents hands each batch to ``emit`` and returns the count."""
+        manifest = self.integration.manifest
+        command = manifest.command(command_name)
+        values = coerce_values(command.args, args or {}, what=command_name)
+        if not command.supported:
+            raise errors.NotSupportedError(f"{command_name} is not supported by {manifest.vendor} "
+                                           f"{manifest.name}: {command.unsupported_reason}")
+        handler = self.integration.handler(command_name)
+        if "state" in inspect.signature(handler).parameters:
+            values["state"] = self.store.load(self.state_key)
+        outcome = handler(self.client, **values)
+        if command_name == FETCH:
+            return self._hand_over(outcome, emit or (lambda incidents: None))
+        if not isinstance(outcome, CommandResult):
+            raise TypeError(f"{manifest.id} {command_name} returned {type(outcome).__name__}, not a CommandResult")
+        outputs = command.outputs or {}
+        outcome.prefix = outcome.prefix or outputs.get("prefix")
+        outcome.key = outcome.key or outputs.get("key")
+        outcome.columns = outcome.columns or outputs.get("columns")
+        return outcome
+
+    def _hand_over(self, batches: Iterable[FetchBatch], emit: Callable[[list[dict[str, Any]]], None]) -> int:
+        count = 0
+        for batch in batches:
+            if batch.incidents:
+                emit(batch.incidents)
+                count += len(batch.incidents)
+            # Saved only now: a run killed before this line re-fetches the batch, never skips it.
+            self.store.save(self.state_key, batch.state)
+        return count
+
+    def fetch_all(self, args: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """fetch-incidents into a list (tests, playbooks, platform adapters)."""
+        incidents: list[dict[str, Any]] = []
+        self.run(FETCH, args, emit=incidents.extend)
+        return incidents
