@@ -182,8 +182,13 @@ class Simulator:
         return {}
 
     def expected_incident_count(self) -> int:
-        """How many incidents a full drain must yield."""
+        """How many incidents a full drain (with ``drain_args``) must yield."""
         raise NotImplementedError
+
+    def command_examples(self) -> dict[str, dict[str, Any]]:
+        """Valid arguments for every supported command except fetch-incidents, against this world.
+        The conformance tests run each one and validate its outputs against the command's schema."""
+        return {}
 
     def authorized(self, request: Request, endpoint: str) -> bool:
         """Whether the request carries a valid credential; ``expire`` faults revoke tokens first."""
