@@ -18,6 +18,8 @@ class CommandResult:
     prefix: str | None = None
     key: str | None = None
     columns: list[str] | None = None
+    # A resumable command's new cursor: saved by the runner only after the result was handed over.
+    state: dict[str, Any] | None = None
 
     def markdown(self) -> str:
         if self.readable is not None:

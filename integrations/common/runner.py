@@ -38,9 +38,8 @@ class Instance:
         # A config or auth problem, not an argument problem: exit 3.
         return cls(integration, values, **options)
 
-    @property
-    def state_key(self) -> str:
-        return f"{self.integration.id}/{self.name}"
+    def state_key(self, command_name: str = "fetch-incidents") -> str:
+        return f"{self.integration.id}/{self.name}/{command_name}"
 
     @property
     def client(self) -> Any:
@@ -52,8 +51,9 @@ class Instance:
         return f"Instance({self.integration.id}/{self.name})"
 
     def run(self, command_name: str, args: Mapping[str, Any] | None = None, *,
-            emit: Callable[[list[dict[str, Any]]], None] | None = None) -> CommandResult | int:
-        """Run a command. fetch-incidents hands each batch to ``emit`` and returns the count."""
+            emit: Callable[[Any], None] | None = None) -> CommandResult | int:
+        """Run a command. fetch-incidents hands each batch's incidents to ``emit`` and returns the count;
+        other commands hand their ``CommandResult`` to ``emit`` (if given) before any state is saved."""
         manifest = self.integration.manifest
         command = manifest.command(command_name)
         values = coerce_values(command.args, args or {}, what=command_name)
@@ -62,7 +62,7 @@ class Instance:
                                            f"{manifest.name}: {command.unsupported_reason}")
         handler = self.integration.handler(command_name)
         if "state" in inspect.signature(handler).parameters:
-            values["state"] = self.store.load(self.state_key)
+            values["state"] = self.store.load(self.state_key(command_name))
         outcome = handler(self.client, **values)
         if command_name == FETCH:
             return self._hand_over(outcome, emit or (lambda incidents: None))
@@ -72,6 +72,10 @@ class Instance:
         outcome.prefix = outcome.prefix or outputs.get("prefix")
         outcome.key = outcome.key or outputs.get("key")
         outcome.columns = outcome.columns or outputs.get("columns")
+        if emit is not None:
+            emit(outcome)
+        if outcome.state is not None:
+            self.store.save(self.state_key(command_name), outcome.state)
         return outcome
 
     def _hand_over(self, batches: Iterable[FetchBatch], emit: Callable[[list[dict[str, Any]]], None]) -> int:
@@ -81,7 +85,7 @@ class Instance:
                 emit(batch.incidents)
                 count += len(batch.incidents)
             # Saved only now: a run killed before this line re-fetches the batch, never skips it.
-            self.store.save(self.state_key, batch.state)
+            self.store.save(self.state_key(), batch.state)
         return count
 
     def fetch_all(self, args: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

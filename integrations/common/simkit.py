@@ -190,6 +190,13 @@ class Simulator:
         The conformance tests run each one and validate its outputs against the command's schema."""
         return {}
 
+    def save_world(self) -> dict[str, Any] | None:
+        """What writes changed, so ``soarpacks run --simulate`` can keep a world across processes."""
+        return None
+
+    def load_world(self, changes: dict[str, Any]) -> None:
+        """Re-apply what ``save_world`` returned."""
+
     def authorized(self, request: Request, endpoint: str) -> bool:
         """Whether the request carries a valid credential; ``expire`` faults revoke tokens first."""
         return True

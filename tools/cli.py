@@ -1,0 +1,277 @@
+"""``soarpacks``: list, describe, run, simulate, demo, validate, docs, package, playbook, bench.
+
+Exit codes: 0 ok, 2 bad input, 3 auth/config/state, 4 vendor or network, 1 a bug of ours.
+One clear line on stderr; a traceback only with ``--debug``. Nothing secret is ever printed.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import sys
+import traceback
+from typing import Any, Callable, Iterator
+
+from integrations.common import errors
+from integrations.common.redaction import REDACTOR
+
+log = logging.getLogger("soarpacks")
+
+
+def _add_target_options(parser: argparse.ArgumentParser) -> None:
+    """How a command reaches a vendor: a simulator, a config file instance, or params."""
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="instance parameter (also SOARPACKS_<INTEGRATION>_<PARAM> environment variables)")
+    parser.add_argument("--simulate", action="store_true", help="run against the integration's simulator, in-process")
+    parser.add_argument("--seed", type=int, default=0, help="simulator seed (with --simulate)")
+    parser.add_argument("--faults", default=None, help="simulator fault spec, e.g. 429=0.1,503=0.05 (with --simulate)")
+    parser.add_argument("--config", help="YAML config file with instances")
+    parser.add_argument("--instance", help="instance name in the config file (also the state key)")
+    parser.add_argument("--state", help="state file (SQLite); default: the user's state dir")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="soarpacks", description="SOAR integration packs: run, simulate, package.")
+    parser.add_argument("--debug", action="store_true", help="log requests and show tracebacks (secrets stay masked)")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    sub.add_parser("list", help="the integrations and their commands")
+    describe = sub.add_parser("describe", help="an integration's params and commands")
+    describe.add_argument("integration")
+
+    run = sub.add_parser("run", help="run one command, like a war-room command")
+    run.add_argument("integration")
+    run.add_argument("command")
+    run.add_argument("args", nargs="*", metavar="KEY=VALUE")
+    run.add_argument("-o", "--output", choices=["json", "md"], default="md")
+    _add_target_options(run)
+
+    simulate = sub.add_parser("simulate", help="serve an integration's simulator until interrupted")
+    simulate.add_argument("integration")
+    simulate.add_argument("--port", type=int, default=0)
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--faults", default=None)
+
+    sub.add_parser("demo", help="every integration against its simulator")
+    sub.add_parser("validate", help="manifests, schemas, handler coverage")
+    docs = sub.add_parser("docs", help="regenerate each integration's README from its manifest")
+    docs.add_argument("--check", action="store_true", help="fail if a README is out of date")
+
+    for name, module in _OPTIONAL_ACTIONS.items():
+        with contextlib.suppress(ImportError):
+            __import__(module, fromlist=["add_parser"]).add_parser(sub)
+    return parser
+
+
+# Actions that live in their own modules, so `run` never imports them.
+_OPTIONAL_ACTIONS = {"package": "tools.packaging.cli", "playbook": "tools.playbooks.cli", "bench": "tools.bench.cli"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    _configure_logging(options.debug)
+    try:
+        return int(ACTIONS.get(options.action, _delegate)(options) or 0)
+    except errors.SoarpacksError as exc:
+        if options.debug:
+            traceback.print_exc()
+        print(f"error ({exc.kind}): {REDACTOR(exc.message)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug of ours: still one line, still redacted
+        if options.debug:
+            print(REDACTOR(traceback.format_exc()), file=sys.stderr)
+        print(f"internal error: {type(exc).__name__}: {REDACTOR(exc)} (run with --debug for details)", file=sys.stderr)
+        return 1
+
+
+def _configure_logging(debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(REDACTOR.logging_filter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    # urllib3 logs request lines (never headers) at DEBUG; keep it, through the redacting handler.
+
+
+def _delegate(options: argparse.Namespace) -> int:
+    return options.handler(options)
+
+
+# --- list / describe ---------------------------------------------------------------------------------
+
+def cmd_list(options: argparse.Namespace) -> int:
+    from integrations.common.registry import discover
+    for integration in discover().values():
+        m = integration.manifest
+        supported = [c.name for c in m.commands.values() if c.supported]
+        print(f"{m.id:16} {m.name} {m.version}  ({len(supported)} commands)")
+    return 0
+
+
+def cmd_describe(options: argparse.Namespace) -> int:
+    from integrations.common.registry import get
+    m = get(options.integration).manifest
+    print(f"{m.name} ({m.id} {m.version}) — {m.description}\n\nParams:")
+    for p in m.params:
+        flags = ", ".join(f for f in ("required" if p.get("required") else "", "secret" if p.get("secret") else "") if f)
+        print(f"  {p['name']} ({p['type']}{', ' + flags if flags else ''})"
+              f"{' default ' + json.dumps(p['default']) if 'default' in p else ''}")
+    print("\nCommands:")
+    for c in m.commands.values():
+        status = "" if c.supported else f"  [not supported: {c.unsupported_reason}]"
+        print(f"  {c.name}: {c.description.strip()}{status}")
+        for a in c.args:
+            extra = " required" if a.get("required") else (f" default {json.dumps(a['default'])}" if "default" in a else "")
+            print(f"      {a['name']} ({a['type']}){extra}{' one of ' + ', '.join(map(str, a['enum'])) if 'enum' in a else ''}")
+    return 0
+
+
+# --- run ---------------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def target_instance(options: argparse.Namespace, integration_id: str) -> Iterator[Any]:
+    """An ``Instance`` for ``options``: against a fresh in-process simulator, or a configured vendor."""
+    from integrations.common.registry import get
+    from integrations.common.runner import Instance
+    from integrations.common.state import SqliteStateStore, default_state_path
+
+    from tools.config import load_instance, parse_pairs, resolve_params
+
+    integration = get(integration_id)
+    cli_params = parse_pairs(options.param, what="--param")
+    store = SqliteStateStore(options.state or default_state_path())
+    if options.simulate:
+        from integrations.common.retry import RetryPolicy
+        from integrations.common.simkit import serve
+        simulator = integration.simulator_class()(seed=options.seed, faults=options.faults)
+        world_key = f"simulator/{integration_id}/{options.seed}"
+        simulator.load_world(store.load(world_key) or {})
+        with serve(simulator) as served:
+            params = {**served.params(), **cli_params}
+            # The simulator answers at once: no reason to make a demo wait seconds between retries.
+            instance = Instance.configure(integration, params, name=options.instance or "simulate", store=store,
+                                          retry=RetryPolicy(base_delay=0.05, max_delay=0.5))
+            try:
+                yield instance
+            finally:
+                world = simulator.save_world()
+                if world:
+                    store.save(world_key, world)
+        return
+    if options.config and not options.instance:
+        raise errors.InputError("--config needs --instance NAME")
+    config = load_instance(options.config, options.instance, integration_id) if options.config else None
+    params = resolve_params(integration.manifest, cli=cli_params, config=config)
+    yield Instance.configure(integration, params, name=options.instance or "default", store=store)
+
+
+def cmd_run(options: argparse.Namespace) -> int:
+    from tools.config import parse_pairs
+    args = parse_pairs(options.args, what="argument")
+    with target_instance(options, options.integration) as instance:
+        if options.command == "fetch-incidents":
+            _run_fetch(instance, args, options.output)
+        else:
+            instance.run(options.command, args, emit=_printer(options.output))
+    return 0
+
+
+def _printer(output: str) -> Callable[[Any], None]:
+    def emit(result: Any) -> None:
+        if output == "json":
+            print(json.dumps(result.outputs, indent=2, sort_keys=True, default=str))
+        else:
+            print(result.markdown())
+        sys.stdout.flush()
+    return emit
+
+
+def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
+    """Streams incidents out batch by batch. On failure, a JSON array is still closed, so stdout
+    holds exactly the incidents handed over, which is what the saved bookmark covers."""
+    from integrations.common.results import markdown_table
+    first = True
+
+    def emit(incidents: list[dict[str, Any]]) -> None:
+        nonlocal first
+        if output == "json":
+            for incident in incidents:
+                sys.stdout.write(("[\n" if first else ",\n") + json.dumps(incident, sort_keys=True, default=str))
+                first = False
+        else:
+            rows = [{k: i[k] for k in ("id", "name", "severity", "occurred", "status")} for i in incidents]
+            print(markdown_table(rows))
+        sys.stdout.flush()
+
+    try:
+        count = instance.run("fetch-incidents", args, emit=emit)
+    finally:
+        if output == "json":
+            sys.stdout.write("[]\n" if first else "\n]\n")
+            sys.stdout.flush()
+    if output == "md":
+        print(f"\n{count} incident(s) handed over.")
+
+
+# --- simulate / demo / validate / docs ----------------------------------------------------------------
+
+def cmd_simulate(options: argparse.Namespace) -> int:
+    import time
+
+    from integrations.common.registry import get
+    from integrations.common.simkit import serve
+    integration = get(options.integration)
+    simulator = integration.simulator_class()(seed=options.seed, faults=options.faults)
+    with serve(simulator, port=options.port) as served:
+        params = served.params()
+        secret = set(integration.manifest.secret_params)
+        print(f"{integration.id} simulator on {served.url} (seed {options.seed}); instance params:")
+        for name, value in params.items():
+            shown = "<see simulator source>" if name in secret else value
+            print(f"  --param {name}={shown}")
+        sys.stdout.flush()
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
+    return 0
+
+
+def cmd_demo(options: argparse.Namespace) -> int:
+    from tools.demo import run_demo
+    return run_demo()
+
+
+def cmd_validate(options: argparse.Namespace) -> int:
+    from tools.validate import validate_all
+    problems = validate_all()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 3
+    print("all manifests, schemas and handlers are consistent")
+    return 0
+
+
+def cmd_docs(options: argparse.Namespace) -> int:
+    from tools.docs import write_readmes
+    stale = write_readmes(check=options.check)
+    for path in stale:
+        print(f"{'out of date' if options.check else 'wrote'}: {path}")
+    return 3 if options.check and stale else 0
+
+
+ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "list": cmd_list, "describe": cmd_describe, "run": cmd_run, "simulate": cmd_simulate,
+    "demo": cmd_demo, "validate": cmd_validate, "docs": cmd_docs,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

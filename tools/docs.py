@@ -1,0 +1,72 @@
+"""Each integration's README: the command reference is generated from the manifest between two
+markers; everything else in the file is hand-written notes and stays as it is."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from integrations.common.manifest import Manifest
+from integrations.common.registry import discover
+
+BEGIN, END = "<!-- BEGIN GENERATED: soarpacks docs -->", "<!-- END GENERATED -->"
+
+
+def reference(m: Manifest) -> str:
+    lines = [f"## {m.name} {m.version} — reference", "", m.description.strip(), "", "### Instance parameters", "",
+             "| name | type | required | default | description |", "|---|---|---|---|---|"]
+    for p in m.params:
+        kind = p["type"] + (" (secret)" if p.get("secret") else "")
+        default = json.dumps(p["default"]) if "default" in p else ""
+        enum = f" One of: {', '.join(map(str, p['enum']))}." if "enum" in p else ""
+        lines.append(f"| `{p['name']}` | {kind} | {'yes' if p.get('required') else 'no'} | {default} | "
+                     f"{p.get('description', p.get('display', ''))}{enum} |")
+    if m.data.get("severity_mapping"):
+        lines += ["", "### Severity mapping", "", "| vendor | soarpacks (0–4) |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in m.data["severity_mapping"].items()]
+    lines += ["", "### Commands", ""]
+    for c in m.commands.values():
+        lines += [f"#### `{c.name}`" + ("" if c.supported else " (not supported)"), "", c.description.strip(), ""]
+        if not c.supported:
+            lines += [f"Not supported by {m.vendor}: {c.unsupported_reason}", ""]
+            continue
+        if c.args:
+            lines += ["| argument | type | required | default | notes |", "|---|---|---|---|---|"]
+            for a in c.args:
+                notes = a.get("description", "")
+                if "enum" in a:
+                    notes += f" One of: {', '.join(map(str, a['enum']))}."
+                if "minimum" in a or "maximum" in a:
+                    notes += f" Range {a.get('minimum', '')}..{a.get('maximum', '')}."
+                default = json.dumps(a["default"]) if "default" in a else ""
+                lines.append(f"| `{a['name']}` | {a['type']} | {'yes' if a.get('required') else 'no'} | {default} | {notes.strip()} |")
+            lines.append("")
+        if c.outputs:
+            where = f"context `{c.outputs['prefix']}` (key `{c.outputs.get('key', '')}`), " if c.outputs.get("prefix") else ""
+            lines += [f"Outputs: {where}schema `{c.outputs['schema']}`.", ""]
+        lines += [f"```\nsoarpacks run {m.id} {c.name} " + " ".join(f"{a['name']}=..." for a in c.args if a.get("required"))
+                  + " --simulate\n```", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render(m: Manifest, current: str) -> str:
+    block = f"{BEGIN}\n{reference(m)}{END}"
+    if BEGIN in current and END in current:
+        head, _, rest = current.partition(BEGIN)
+        _, _, tail = rest.partition(END)
+        return head + block + tail
+    title = f"# {m.name}\n\n"
+    return (current.rstrip() + "\n\n" if current.strip() else title) + block + "\n"
+
+
+def write_readmes(*, check: bool = False) -> list[Path]:
+    """Rewrite each README's generated part; return the ones that changed (or would, with ``check``)."""
+    changed = []
+    for integration in discover().values():
+        path = integration.manifest.folder / "README.md"
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        new = render(integration.manifest, current)
+        if new != current:
+            changed.append(path)
+            if not check:
+                path.write_text(new, encoding="utf-8")
+    return changed

@@ -1,0 +1,54 @@
+"""``soarpacks validate``: every manifest valid, every supported command has exactly one handler and
+every handler a command, every output schema is a valid JSON Schema, every simulator imports."""
+from __future__ import annotations
+
+import importlib
+
+import jsonschema
+
+from integrations.common import errors
+from integrations.common.registry import INTEGRATIONS_DIR, Integration
+from integrations.common.manifest import load_manifest
+from integrations.common.schemas import output_validator
+
+
+def validate_integration(integration: Integration) -> list[str]:
+    m = integration.manifest
+    problems = []
+    handlers = integration.handlers
+    for command in m.commands.values():
+        if command.supported and command.name not in handlers:
+            problems.append(f"{m.id}: command {command.name} has no handler")
+        if not command.supported and command.name in handlers:
+            problems.append(f"{m.id}: command {command.name} is marked unsupported but has a handler")
+        try:
+            output_validator(m, command)
+        except (errors.SoarpacksError, jsonschema.SchemaError, ValueError) as exc:
+            problems.append(f"{m.id}: {command.name}: output schema: {str(exc).splitlines()[0]}")
+    for name in handlers:
+        if name not in m.commands:
+            problems.append(f"{m.id}: handler for {name}, which the manifest does not declare")
+    for generic in ("test-module", "fetch-incidents", "get-event", "update-status"):
+        if generic not in m.commands:
+            problems.append(f"{m.id}: the generic command {generic} is missing (mark it supported: false if the API lacks it)")
+    for param in ("base_url", "insecure"):
+        if param not in {p["name"] for p in m.params}:
+            problems.append(f"{m.id}: param {param} is missing")
+    if not hasattr(integration.module, "make_client"):
+        problems.append(f"{m.id}: handlers.py has no make_client")
+    try:
+        importlib.import_module(f"integrations.{m.id}.simulator")
+    except ImportError as exc:
+        problems.append(f"{m.id}: simulator does not import: {exc}")
+    return problems
+
+
+def validate_all() -> list[str]:
+    problems = []
+    for path in sorted(INTEGRATIONS_DIR.glob("*/manifest.yaml")):
+        try:
+            integration = Integration(load_manifest(path))
+            problems += validate_integration(integration)
+        except (errors.SoarpacksError, ImportError, SyntaxError) as exc:
+            problems.append(f"{path.parent.name}: {exc}")
+    return problems
