@@ -167,7 +167,8 @@ class Simulator:
         self.retry_after = retry_after
         self.lock = threading.RLock()
         self.requests: list[tuple[str, str]] = []
-        self._map = Map(self.routes)
+        # Rules bind to one Map; each simulator instance gets its own copies.
+        self._map = Map([rule.empty() for rule in self.routes])
         # Seeded worlds are laid out relative to the start of today (UTC): the same all day, and
         # always inside a "last N days" first fetch.
         self.anchor = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
