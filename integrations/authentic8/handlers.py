@@ -351,7 +351,7 @@ def get_log_types(api: SiloApi) -> CommandResult:
 
 @command("fetch-incidents")
 def fetch_incidents(api: SiloApi, *, state: dict[str, Any] | None, log_types: list[str], first_fetch: str,
-                    max_fetch: int) -> Iterator[FetchBatch]:
+                    max_fetch: int, page_size: int = MAX_LIMIT) -> Iterator[FetchBatch]:
     """Each round is one POST carrying an extractlog for every type still to read, from that type's
     ``next_seq``; a round's batch carries the bookmarks of what it handed over, and nothing else.
 
@@ -367,7 +367,8 @@ def fetch_incidents(api: SiloApi, *, state: dict[str, Any] | None, log_types: li
     failed: dict[str, errors.SoarpacksError] = {}
     budget = max_fetch
     while pending and budget > 0:
-        per_type = min(MAX_LIMIT, math.ceil(budget / len(pending)))
+        # The budget is shared fairly, so a flood of one type cannot starve the others in this run.
+        per_type = min(page_size, MAX_LIMIT, math.ceil(budget / len(pending)))
         commands = [extractlog(api.org, t, start_seq=org_marks.get(t, 0), limit=per_type,
                                # No bookmark yet: the first run reaches back first_fetch, not 90 days.
                                start_time=None if t in org_marks else since) for t in pending]
