@@ -278,7 +278,9 @@ class ServedSimulator:
         self._server = make_server(host, port, simulator, threaded=True)
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"sim-{simulator.name}", daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, once per test.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name=f"sim-{simulator.name}", daemon=True)
         self._thread.start()
 
     def params(self) -> dict[str, Any]:
