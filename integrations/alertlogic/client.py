@@ -1,0 +1,256 @@
+"""The Alert Logic API client: AIMS login, IRIS v3 incidents and their associated events, and the
+legacy Incident API v3 (API key)."""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from datetime import datetime
+from typing import Any, Callable, Iterator
+
+import requests
+
+from integrations.common import errors
+from integrations.common.auth import LOGIN_ERRORS, BasicAuth, Token, TokenAuth
+from integrations.common.http import HttpClient
+from integrations.common.paginators import dig
+from integrations.common.retry import DEFAULT_RETRY, RetryPolicy
+
+VENDOR = "alertlogic"
+INCIDENT_PAGE = 100
+# Asked for per page of associated events; the service may answer with fewer (its cap is not
+# documented), so paging follows the `metadata.limit` it reports.
+EVENT_PAGE = 100
+DEFAULT_EVENT_WORKERS = 6
+
+
+class AlertLogicClient:
+    """One Alert Logic account.
+
+    Concurrency: ``HttpClient`` sends through one ``requests.Session``, and a Session is not
+    documented as thread-safe (its cookie jar and adapter mounts are shared mutable state). So each
+    worker thread that fetches event pages gets its *own* ``HttpClient`` with its own Session,
+    while all of them share the one ``TokenAuth``: that object is thread-safe by design (a lock
+    around refresh, one re-login for several concurrent 401s), so N workers log in once, not N times.
+    A lock around a shared Session would have serialised the very requests we want in parallel.
+    """
+
+    def __init__(self, *, base_url: str, username: str, password: str, account_id: str | None = None,
+                 mfa_code: str | None = None, api_key: str | None = None, legacy_base_url: str | None = None,
+                 console_url: str = "https://console.alertlogic.com", verify: bool = True,
+                 retry: RetryPolicy = DEFAULT_RETRY, event_workers: int = DEFAULT_EVENT_WORKERS,
+                 session_factory: Callable[[], requests.Session] = requests.Session) -> None:
+        self._base_url = base_url
+        self._verify = verify
+        self._retry = retry
+        self._session_factory = session_factory
+        self._login_auth = BasicAuth(username, password)
+        self._mfa_code = mfa_code
+        self._account_id = account_id or None
+        self._login_account: str | None = None
+        self.console_url = console_url.rstrip("/")
+        self.event_workers = max(1, event_workers)
+        self.auth = TokenAuth(self._login, header="x-aims-auth-token", scheme="")
+        self.http = self._new_http()
+        self.legacy = None
+        if api_key:
+            self.legacy = HttpClient(legacy_base_url or "https://api.alertlogic.net", auth=BasicAuth(api_key, ""),
+                                     retry=retry, verify=verify, vendor=VENDOR)
+
+    def __repr__(self) -> str:
+        return f"<AlertLogicClient {self._base_url} account={self._account_id or '?'}>"
+
+    def _new_http(self, session: requests.Session | None = None) -> HttpClient:
+        return HttpClient(self._base_url, auth=self.auth, retry=self._retry, verify=self._verify, vendor=VENDOR,
+                          session=session or self._session_factory())
+
+    # --- AIMS ------------------------------------------------------------------------------------
+    def _login(self, http: HttpClient) -> Token:
+        body = {"mfa_code": self._mfa_code} if self._mfa_code else None
+        try:
+            # Logging in twice is harmless, so a 429/5xx on login may be retried.
+            answer = http.send_json("POST", "/aims/v1/authenticate", json_body=body, auth=self._login_auth,
+                                    retry_unsafe=True, error_table=LOGIN_ERRORS)
+        except errors.AuthError as exc:
+            raise errors.AuthError(f"{VENDOR}: AIMS login refused (HTTP {exc.status}): check username, password"
+                                   f"{' and MFA code' if self._mfa_code else ' (and mfa_code if the user has MFA)'}",
+                                   status=exc.status) from None
+        token = dig(answer, "authentication.token")
+        if not isinstance(token, str) or not token:
+            raise errors.AuthError(f"{VENDOR}: the AIMS login answer has no authentication.token")
+        account = dig(answer, "authentication.account.id")
+        if account is not None:
+            self._login_account = str(account)
+        expiration = dig(answer, "authentication.token_expiration")
+        # token_expiration is an absolute epoch time; TokenAuth wants seconds from now.
+        expires_in = float(expiration) - time.time() if isinstance(expiration, (int, float)) else None
+        return Token(token, max(expires_in, 1.0) if expires_in is not None else None)
+
+    @property
+    def account_id(self) -> str:
+        """The configured account, else the one the AIMS user belongs to (known after login)."""
+        if self._account_id:
+            return self._account_id
+        if self._login_account is None:
+            self.auth.apply({}, self.http)
+        if not self._login_account:
+            raise errors.ConfigError(f"{VENDOR}: AIMS did not say which account the user belongs to; set account_id")
+        return self._login_account
+
+    # --- IRIS incidents ------------------------------------------------------------------------
+    def _iris(self, path: str) -> str:
+        return f"/iris/v3/{self.account_id}/{path}"
+
+    def incidents_page(self, start: datetime, end: datetime, *, offset: int = 0,
+                       limit: int = INCIDENT_PAGE) -> dict[str, Any]:
+        """One page of the incidents created in ``[start, end]`` (``pagination=true``)."""
+        page = self.http.get_json(self._iris("incidents_by_time"),
+                                  params={**self._window(start, end), "limit": limit, "offset": offset})
+        if not isinstance(page, dict) or not isinstance(page.get("iris_items"), list):
+            raise errors.VendorError(f"{VENDOR}: incidents_by_time answered without an iris_items list")
+        return page
+
+    def incidents(self, start: datetime, end: datetime, *,
+                  first_page: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every incident created in ``[start, end]``, page by page; ``first_page`` if already read."""
+        page = first_page if first_page is not None else self.incidents_page(start, end)
+        offset = 0
+        while True:
+            items = page["iris_items"]
+            yield from items
+            offset += len(items)
+            total = dig(page, "metadata.total_count")
+            # Advance by what came back, not by what was asked: a service-side cap stays harmless.
+            if not items or (isinstance(total, int) and offset >= total) or (total is None and not dig(page, "metadata.links.next")):
+                return
+            page = self.incidents_page(start, end, offset=offset)
+
+    @staticmethod
+    def _window(start: datetime, end: datetime) -> dict[str, Any]:
+        # Whole epoch seconds: the start is rounded down (inclusive, so nothing at the boundary is
+        # missed; the bookmark's ids drop what was already handed over), the end is already whole.
+        return {"start_time": int(start.timestamp()), "end_time": int(end.timestamp()), "pagination": "true"}
+
+    def resolve_incident_id(self, incident_id: str) -> str:
+        """A 6-character human-friendly id (as shown in the console) to the incident id."""
+        if len(incident_id) != 6:
+            return incident_id
+        try:
+            found = self.http.get_json(self._iris(f"friendly/{incident_id}"))
+        except errors.NotFoundError:
+            raise errors.NotFoundError(f"{VENDOR}: no incident with friendly id {incident_id}") from None
+        if not isinstance(found, list) or not found or not found[0].get("incidentId"):
+            raise errors.NotFoundError(f"{VENDOR}: no incident with friendly id {incident_id}")
+        return str(found[0]["incidentId"])
+
+    def incident(self, incident_id: str) -> dict[str, Any]:
+        incident_id = self.resolve_incident_id(incident_id)
+        try:
+            answer = self.http.get_json(self._iris(incident_id))
+        except errors.NotFoundError:
+            raise errors.NotFoundError(f"{VENDOR}: incident {incident_id} not found in account {self.account_id}") from None
+        if not isinstance(answer, dict):
+            raise errors.VendorError(f"{VENDOR}: incident {incident_id}: the answer is not an object")
+        return answer
+
+    # --- associated events ---------------------------------------------------------------------
+    def _events_page(self, http: HttpClient, incident_id: str, offset: int, limit: int) -> dict[str, Any]:
+        page = http.get_json(self._iris(f"{incident_id}/elaborations/associated"),
+                             params={"returnSource": "event", "limit": limit, "offset": offset})
+        if not isinstance(page, dict) or not isinstance(page.get("returnVals"), list):
+            raise errors.VendorError(f"{VENDOR}: associated events of {incident_id}: no returnVals list")
+        return page
+
+    def iter_events(self, incident_id: str) -> Iterator[dict[str, Any]]:
+        """The incident's events one page at a time, stopping as soon as the caller does."""
+        offset = 0
+        while True:
+            page = self._events_page(self.http, incident_id, offset, EVENT_PAGE)
+            yield from page["returnVals"]
+            offset += len(page["returnVals"])
+            total = dig(page, "metadata.total_count")
+            if not page["returnVals"] or (isinstance(total, int) and offset >= total):
+                return
+
+    def events(self, incident_id: str, *, max_events: int) -> tuple[list[dict[str, Any]], int]:
+        """Up to ``max_events`` associated events, in the service's order, and the total count.
+
+        The first page says how many there are and how many the service puts on a page; the other
+        pages are then fetched at once by offset, ``event_workers`` at a time.
+        """
+        first = self._events_page(self.http, incident_id, 0, min(EVENT_PAGE, max_events))
+        items = first["returnVals"]
+        total = dig(first, "metadata.total_count")
+        total = total if isinstance(total, int) else len(items)
+        step = dig(first, "metadata.limit")
+        step = step if isinstance(step, int) and step > 0 else len(items)
+        wanted = min(total, max_events)
+        if not items or len(items) >= wanted:
+            return items[:wanted], total
+        offsets = list(range(len(items), wanted, step))
+        pages = self._fetch_pages(incident_id, offsets, step)
+        events = list(items)
+        for page in pages:
+            events.extend(page["returnVals"])
+        return events[:wanted], total
+
+    def _fetch_pages(self, incident_id: str, offsets: list[int], limit: int) -> list[dict[str, Any]]:
+        if self.event_workers == 1 or len(offsets) == 1:
+            return [self._events_page(self.http, incident_id, offset, limit) for offset in offsets]
+        local = threading.local()
+        sessions: list[requests.Session] = []
+        sessions_lock = threading.Lock()
+
+        def thread_http() -> HttpClient:
+            if not hasattr(local, "http"):
+                session = self._session_factory()
+                with sessions_lock:
+                    sessions.append(session)
+                local.http = self._new_http(session)
+            return local.http
+
+        def fetch(offset: int) -> dict[str, Any]:
+            return self._events_page(thread_http(), incident_id, offset, limit)
+
+        pool = ThreadPoolExecutor(max_workers=min(self.event_workers, len(offsets)),
+                                  thread_name_prefix="alertlogic-events")
+        try:
+            futures: list[Future[dict[str, Any]]] = [pool.submit(fetch, offset) for offset in offsets]
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in done:
+                if future.exception() is not None:
+                    # Fail fast: pages not started yet are dropped rather than fetched for nothing.
+                    for other in futures:
+                        other.cancel()
+                    raise future.exception()  # type: ignore[misc]
+            return [future.result() for future in futures]  # in offset order, whatever order they finished
+        finally:
+            pool.shutdown(wait=True)
+            for session in sessions:
+                session.close()
+
+    # --- writes ----------------------------------------------------------------------------------
+    def complete(self, incident_id: str, *, reason_code: str, notes: str) -> dict[str, Any]:
+        # Not retried: a resent complete that already took effect would fail as "status is the same".
+        return self.http.send_json("POST", self._iris(f"{incident_id}/complete"),
+                                   json_body={"notes": notes, "reason_code": reason_code})
+
+    def reopen(self, incident_id: str, *, notes: str) -> dict[str, Any]:
+        return self.http.send_json("POST", self._iris(f"{incident_id}/reopen"), json_body={"notes": notes})
+
+    def add_feedback(self, incident_id: str, *, feedback: str, reason: str) -> dict[str, Any]:
+        return self.http.send_json("POST", self._iris(f"{incident_id}/feedback"),
+                                   json_body={"customer_feedback": feedback, "customer_feedback_reason": reason})
+
+    # --- legacy Incident API v3 --------------------------------------------------------------------
+    def legacy_incident(self, incident_id: int, *, customer_id: str | None = None) -> dict[str, Any]:
+        if self.legacy is None:
+            raise errors.ConfigError(f"{VENDOR}: the legacy Incident API needs the api_key parameter")
+        customer = customer_id or self.account_id
+        answer = self.legacy.get_json("/api/incident/v3/incidents",
+                                      params={"incident_id": incident_id, "customer_id": customer})
+        if not isinstance(answer, list):
+            raise errors.VendorError(f"{VENDOR}: the legacy Incident API answered with something other than a list")
+        if not answer:
+            raise errors.NotFoundError(f"{VENDOR}: legacy incident {incident_id} not found for customer {customer}")
+        return answer[0]

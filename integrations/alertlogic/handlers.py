@@ -1,0 +1,176 @@
+"""Alert Logic: the command handlers. The API client is in ``client.py``, the shapes in
+``mapping.py`` and the packet payload analysis in ``payload.py``."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterator
+
+from integrations.common import errors
+from integrations.common.paginators import dig
+from integrations.common.registry import command
+from integrations.common.results import CommandResult, FetchBatch
+from integrations.common.retry import DEFAULT_RETRY, RetryPolicy
+from integrations.common.state import TimeBookmark
+from integrations.common.timeutil import parse_time, utcnow
+
+from .client import DEFAULT_EVENT_WORKERS, AlertLogicClient
+from .mapping import (analyse_event, event_id, event_markdown, incident_markdown, incident_time,
+                      incident_to_incident, legacy_to_incident, rollups)
+
+# fetch-incidents reads incidents_by_time one time window at a time, whole (the API documents no
+# order, so a window is sorted here before anything is handed over). A window holding more than
+# WINDOW_MAX_ITEMS incidents is halved until it does not, down to MIN_WINDOW.
+WINDOW = timedelta(hours=6)
+WINDOW_MAX_ITEMS = 2000
+MIN_WINDOW = timedelta(minutes=1)
+BATCH = 100
+
+
+def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> AlertLogicClient:
+    return AlertLogicClient(
+        base_url=params["base_url"], username=params["username"], password=params["password"],
+        account_id=params.get("account_id"), mfa_code=params.get("mfa_code"), api_key=params.get("api_key"),
+        legacy_base_url=params.get("legacy_base_url"), console_url=params.get("console_url") or "https://console.alertlogic.com",
+        verify=not params["insecure"], retry=retry,
+        event_workers=params.get("event_workers") or DEFAULT_EVENT_WORKERS)
+
+
+def _whole_second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
+
+
+# --- generic commands ------------------------------------------------------------------------------
+
+@command("test-module")
+def test_module(client: AlertLogicClient) -> CommandResult:
+    now = _whole_second(utcnow())
+    client.incidents_page(now - timedelta(minutes=5), now, limit=1)
+    checked = ["AIMS login", "IRIS incidents"]
+    if client.legacy is not None:
+        checked.append("legacy API key (not checked: the legacy API has no read without an incident id)")
+    return CommandResult({"ok": True, "account_id": client.account_id, "checked": checked},
+                         readable=f"ok: logged in to AIMS and read IRIS incidents of account {client.account_id}")
+
+
+@command("fetch-incidents")
+def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, first_fetch: str,
+                    max_fetch: int) -> Iterator[FetchBatch]:
+    """Incidents by creation time, oldest first, ``max_fetch`` at most per run.
+
+    The bookmark is a time plus the ids handed over at that time. Each window ``[bookmark, end]``
+    is read whole and sorted, so the API's (undocumented) order cannot make us skip anything; a
+    window handed over completely moves the bookmark to its end, so quiet periods are not re-read.
+    """
+    mark = TimeBookmark.from_state(state, default=parse_time(first_fetch))
+    now = _whole_second(utcnow())
+    budget = max_fetch
+    while budget > 0:
+        start = mark.time
+        end = _whole_second(min(start + WINDOW, now))
+        if end <= start:
+            return
+        first = client.incidents_page(start, end)
+        while (dig(first, "metadata.total_count") or 0) > WINDOW_MAX_ITEMS and end - start > MIN_WINDOW:
+            end = _whole_second(start + (end - start) / 2)
+            first = client.incidents_page(start, end)
+        keyed = sorted(((incident_time(item), str(item.get("incidentId")), item)
+                        for item in client.incidents(start, end, first_page=first)),
+                       key=lambda entry: (entry[0], entry[1]))
+        new = [entry for entry in keyed if mark.is_new(entry[0], entry[1])]
+        chosen = new[:budget]
+        for offset in range(0, len(chosen), BATCH):
+            chunk = chosen[offset:offset + BATCH]
+            incidents = [incident_to_incident(item, console_url=client.console_url) for _, _, item in chunk]
+            mark = mark.advance_all((moment, incident_id) for moment, incident_id, _ in chunk)
+            yield FetchBatch(incidents, mark.to_state())
+        budget -= len(chosen)
+        if len(chosen) < len(new):
+            return
+        if mark.time < end:
+            # Everything up to `end` was handed over. Both ends of the query are inclusive or
+            # not, either way an incident at exactly `end` is read again next time (start is inclusive).
+            mark = TimeBookmark(end)
+            yield FetchBatch([], mark.to_state())
+
+
+@command("get-event")
+def get_event(client: AlertLogicClient, *, incident_id: str, event_id: str,
+              include_payload: bool = True) -> CommandResult:
+    incident_id = client.resolve_incident_id(incident_id)
+    # IRIS has no read of one event: it is looked up among the incident's associated events.
+    for event in client.iter_events(incident_id):
+        if _event_id(event) == event_id:
+            analysed = analyse_event(event, incident_id=incident_id, include_payload=include_payload)
+            return CommandResult(analysed, raw=event, readable=event_markdown(analysed))
+    raise errors.NotFoundError(f"alertlogic: incident {incident_id} has no event {event_id}")
+
+
+def _event_id(event: dict[str, Any]) -> str | None:
+    try:
+        return event_id(event)
+    except errors.VendorError:
+        return None
+
+
+@command("update-status")
+def update_status(client: AlertLogicClient, *, incident_id: str, status: str, notes: str,
+                  reason_code: str | None = None) -> CommandResult:
+    if status == "completed" and not reason_code:
+        raise errors.InputError("update-status: reason_code is required to complete an incident")
+    if status == "open" and reason_code:
+        raise errors.InputError("update-status: reason_code applies only when completing an incident")
+    incident_id = client.resolve_incident_id(incident_id)
+    if status == "completed":
+        answer = client.complete(incident_id, reason_code=reason_code or "", notes=notes)
+    else:
+        answer = client.reopen(incident_id, notes=notes)
+    new, old = dig(answer, "new") or {}, dig(answer, "old") or {}
+    outputs = {"incident_id": incident_id, "status": new.get("status", status),
+               "previous_status": old.get("status"), "reason_code": new.get("reason_code") or reason_code,
+               "notes": new.get("notes", notes), "status_change_time": new.get("status_change_time")}
+    return CommandResult(outputs, raw=answer)
+
+
+# --- Alert Logic commands --------------------------------------------------------------------------
+
+@command("alertlogic-get-incident")
+def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
+                 include_payloads: bool = True) -> CommandResult:
+    """The incident, its associated events (pages fetched concurrently), each event analysed, and
+    the seed's roll-ups across them."""
+    incident = client.incident(incident_id)
+    real_id = str(incident.get("incidentId") or incident_id)
+    events, total = client.events(real_id, max_events=max_events)
+    analysed: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for event in events:
+        item = analyse_event(event, incident_id=real_id, include_payload=include_payloads)
+        if item["id"] not in seen:  # offset paging over a list that grew can repeat an event
+            seen.add(item["id"])
+            analysed.append(item)
+    details = {key: value for key, value in incident_to_incident(incident, console_url=client.console_url).items()
+               if key != "raw"}
+    details.update({"event_count": len(analysed), "event_total": total, "events_truncated": total > len(events),
+                    **rollups(analysed), "events": analysed})
+    return CommandResult(details, raw={"incident": incident, "events": events}, readable=incident_markdown(details))
+
+
+@command("alertlogic-add-feedback")
+def add_feedback(client: AlertLogicClient, *, incident_id: str, feedback: str, reason: str) -> CommandResult:
+    incident_id = client.resolve_incident_id(incident_id)
+    answer = client.add_feedback(incident_id, feedback=feedback, reason=reason)
+    outputs = {"incident_id": incident_id, "feedback": dig(answer, "feedback") or feedback,
+               "feedback_reason": dig(answer, "feedback_reason") or reason,
+               "feedback_user": dig(answer, "feedback_user"), "feedback_uid": dig(answer, "feedback_uid"),
+               "feedback_datetime": dig(answer, "feedback_datetime")}
+    return CommandResult(outputs, raw=answer)
+
+
+@command("alertlogic-get-legacy-incident")
+def get_legacy_incident(client: AlertLogicClient, *, incident_id: int, customer_id: str | None = None) -> CommandResult:
+    raw = client.legacy_incident(incident_id, customer_id=customer_id)
+    mapped = legacy_to_incident(raw)
+    outputs = {key: value for key, value in mapped.items() if key != "raw"}
+    outputs["event_ids"] = [str(e) for e in raw.get("event_ids") or []]
+    return CommandResult(outputs, raw=raw)
+
