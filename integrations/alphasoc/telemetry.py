@@ -32,6 +32,7 @@ COMPRESS_LEVEL = 6
 MAX_FAILED_IN_A_ROW = 3
 SAMPLES = 10
 _READ_CHUNK = 1 << 20
+_decode = json.JSONDecoder().raw_decode
 _COMPRESS_CHUNK = 256 * 1024
 # CSV cells are text; these fields are numbers or booleans in AlphaSOC's event schemas.
 _INTEGER_FIELDS = frozenset({"srcPort", "destPort", "bytesIn", "bytesOut", "status"})
@@ -145,7 +146,11 @@ class FileSource:
                 continue
             index += 1
             try:
-                value = json.loads(line)
+                # raw_decode on text: json.loads would sniff the encoding and strip again, per line.
+                text = line.decode("utf-8")
+                value, end = _decode(text)
+                if end != len(text):
+                    raise ValueError("more than one JSON value on the line")
             except ValueError as exc:
                 yield Record(index, number, None, f"not valid JSON ({getattr(exc, 'msg', exc)})")
                 continue

@@ -1,0 +1,44 @@
+"""Fixtures for the AlphaSOC tests: a seeded simulator on loopback and an instance pointed at it."""
+from __future__ import annotations
+
+import pytest
+
+from integrations.alphasoc import handlers
+from integrations.alphasoc.simulator import Simulator
+from integrations.common.registry import get
+from integrations.common.retry import FAST_RETRY
+from integrations.common.runner import Instance
+from integrations.common.simkit import serve
+from integrations.common.state import MemoryStateStore
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(seed=7, alerts=60, page_size=25)
+
+
+@pytest.fixture
+def server(sim):
+    with serve(sim) as running:
+        yield running
+
+
+@pytest.fixture
+def alphasoc(server) -> Instance:
+    """An instance as the CLI builds it: manifest-validated args, a state store, fast retries."""
+    return Instance.configure(get("alphasoc"), server.params(), store=MemoryStateStore(), retry=FAST_RETRY)
+
+
+@pytest.fixture
+def client(server) -> handlers.AlphaSocClient:
+    return handlers.make_client(server.params(), retry=FAST_RETRY)
+
+
+def http_params(httpserver, **extra) -> dict:
+    return {"base_url": httpserver.url_for("/").rstrip("/"), "api_key": "canary-test-key", "insecure": False, **extra}
+
+
+@pytest.fixture
+def wire(httpserver) -> Instance:
+    """An instance against pytest-httpserver, for tests that script the vendor's answers exactly."""
+    return Instance.configure(get("alphasoc"), http_params(httpserver), store=MemoryStateStore(), retry=FAST_RETRY)
