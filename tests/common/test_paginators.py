@@ -1,0 +1,66 @@
+"""Paginators and their guards."""
+from __future__ import annotations
+
+import pytest
+
+from integrations.common.http import HttpClient
+from integrations.common.paginators import (BodyCursorPaginator, NextUrlPaginator, OffsetPaginator, PageRequest,
+                                            PaginationError, iter_items)
+from integrations.common.retry import FAST_RETRY
+
+
+def http(server):
+    return HttpClient(server.url_for("/"), retry=FAST_RETRY)
+
+
+def test_next_url_paging_follows_hal_links_to_the_last_page(httpserver):
+    httpserver.expect_request("/a", query_string="").respond_with_json(
+        {"_embedded": {"x": [1, 2]}, "_links": {"next": {"href": "/a?page=1"}}})
+    httpserver.expect_request("/a", query_string="page=1").respond_with_json({"_embedded": {"x": [3]}, "_links": {}})
+    items = iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/a")), NextUrlPaginator(), "_embedded.x")
+    assert list(items) == [1, 2, 3]
+
+
+def test_a_next_url_to_another_host_is_refused(httpserver):
+    httpserver.expect_request("/a").respond_with_json(
+        {"_embedded": {"x": [1]}, "_links": {"next": {"href": "https://evil.example/steal?page=1"}}})
+    items = iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/a")), NextUrlPaginator(), "_embedded.x")
+    with pytest.raises(PaginationError, match="another host"):
+        list(items)
+
+
+def test_a_next_url_to_another_scheme_is_refused(httpserver):
+    link = httpserver.url_for("/a").replace("http://", "https://") + "?page=2"
+    httpserver.expect_request("/a").respond_with_json({"_embedded": {"x": [1]}, "_links": {"next": {"href": link}}})
+    with pytest.raises(PaginationError):
+        list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/a")), NextUrlPaginator(), "_embedded.x"))
+
+
+def test_the_loop_guard_fires_when_a_cursor_repeats(httpserver):
+    httpserver.expect_request("/c").respond_with_json({"items": [1], "pageInfo": {"hasNextPage": True, "endCursor": "same"}})
+    paginator = BodyCursorPaginator(cursor_path="pageInfo.endCursor", more_path="pageInfo.hasNextPage", param="after")
+    with pytest.raises(PaginationError, match="same cursor twice"):
+        list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items"))
+
+
+def test_has_more_without_a_cursor_is_an_error(httpserver):
+    httpserver.expect_request("/c").respond_with_json({"items": [1], "pageInfo": {"hasNextPage": True, "endCursor": None}})
+    paginator = BodyCursorPaginator(cursor_path="pageInfo.endCursor", more_path="pageInfo.hasNextPage", param="after")
+    with pytest.raises(PaginationError, match="no cursor"):
+        list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items"))
+
+
+def test_offset_paging_stops_on_a_short_page(httpserver):
+    httpserver.expect_request("/o", query_string="offset=0&limit=2").respond_with_json({"v": [1, 2], "total": 3})
+    httpserver.expect_request("/o", query_string="offset=2&limit=2").respond_with_json({"v": [3], "total": 3})
+    paginator = OffsetPaginator(limit=2, items_path="v", total_path="total")
+    assert list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/o")), paginator, "v")) == [1, 2, 3]
+    assert len(httpserver.log) == 2
+
+
+def test_pages_are_read_lazily(httpserver):
+    httpserver.expect_request("/c").respond_with_json({"items": [1, 2], "pageInfo": {"hasNextPage": True, "endCursor": "n"}})
+    paginator = BodyCursorPaginator(cursor_path="pageInfo.endCursor", more_path="pageInfo.hasNextPage", param="after")
+    items = iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items")
+    assert next(items) == 1
+    assert len(httpserver.log) == 1

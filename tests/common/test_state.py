@@ -1,0 +1,48 @@
+"""Bookmarks and the state store."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from integrations.common import errors
+from integrations.common.state import SqliteStateStore, TimeBookmark
+from integrations.common.timeutil import parse_time
+
+T0, T1 = parse_time("2026-01-01T00:00:00.000Z"), parse_time("2026-01-01T00:00:01.000Z")
+
+
+def test_items_sharing_the_boundary_time_are_deduplicated_by_id():
+    mark = TimeBookmark(T0).advance(T1, "a")
+    assert not mark.is_new(T1, "a")
+    assert mark.is_new(T1, "b")
+    assert not mark.is_new(T0, "z")
+
+
+def test_advancing_past_the_boundary_forgets_the_old_ids():
+    mark = TimeBookmark(T0).advance(T0, "a").advance(T1, "b")
+    assert mark.ids == {"b"} and mark.time == T1
+
+
+def test_a_bookmark_round_trips_through_state():
+    mark = TimeBookmark(T0).advance(T1, "a").advance(T1, "b")
+    assert TimeBookmark.from_state(mark.to_state("x"), default=T0, field="x") == mark
+
+
+def test_an_unreadable_bookmark_is_a_state_error_not_a_restart():
+    with pytest.raises(errors.StateError):
+        TimeBookmark.from_state({"time": "yesterday-ish"}, default=T0)
+
+
+def test_the_sqlite_store_keeps_state_across_instances(tmp_path):
+    SqliteStateStore(tmp_path / "s.db").save("k", {"a": 1})
+    assert SqliteStateStore(tmp_path / "s.db").load("k") == {"a": 1}
+
+
+def test_corrupt_stored_state_is_an_error_with_exit_code_3(tmp_path):
+    store = SqliteStateStore(tmp_path / "s.db")
+    store.save("k", {"a": 1})
+    sqlite3.connect(tmp_path / "s.db").execute("UPDATE state SET value = '{broken'").connection.commit()
+    with pytest.raises(errors.StateError) as failure:
+        store.load("k")
+    assert failure.value.exit_code == 3
