@@ -68,7 +68,7 @@ def command_error(message: Any, command: dict[str, Any]) -> errors.SoarpacksErro
         return OrgError(line)
     if any(word in lowered for word in ("auth", "token", "permission", "denied", "forbidden")):
         return errors.AuthError(line)
-    if any(word in lowered for word in ("unknown log type", "invalid", "must be", "missing required")):
+    if any(word in lowered for word in ("unknown log type", "unknown command", "invalid", "must ", "missing required", "not a valid")):
         return errors.InputError(line)
     return errors.VendorError(line)
 
