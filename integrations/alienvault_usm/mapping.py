@@ -1,0 +1,192 @@
+"""USM Anywhere alarms and events mapped to incidents and to command outputs."""
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Iterable
+
+from integrations.common import errors
+from integrations.common.timeutil import rfc3339
+
+from integrations.alienvault_usm.client import OCCURED, SOURCE, as_bool, epoch_ms_field, ms_to_time, unwrap_event
+
+SEVERITY_BY_LABEL = {"low": 1, "medium": 2, "high": 3}
+
+
+def alarm_severity(alarm: dict[str, Any]) -> int:
+    """``priority_label`` when present (low 1, medium 2, high 3); otherwise the numeric ``priority``
+    (USM uses 20 for low): below 40 low, below 70 medium, else high. USM has no critical."""
+    label = str(alarm.get("priority_label") or "").strip().lower()
+    if label in SEVERITY_BY_LABEL:
+        return SEVERITY_BY_LABEL[label]
+    priority = alarm.get("priority")
+    if isinstance(priority, str) and priority.isdigit():
+        priority = int(priority)
+    if not isinstance(priority, int) or isinstance(priority, bool) or priority <= 0:
+        return 0
+    return 1 if priority < 40 else 2 if priority < 70 else 3
+
+
+def alarm_time(alarm: dict[str, Any]) -> int:
+    ms = epoch_ms_field(alarm, OCCURED)
+    if ms is None:
+        raise errors.VendorError(f"{SOURCE}: an alarm without a readable {OCCURED}: {str(alarm)[:160]}")
+    return ms
+
+
+def alarm_id(alarm: dict[str, Any]) -> str:
+    # The docs' list example says "id"; every real alarm says "uuid".
+    value = alarm.get("uuid") or alarm.get("id")
+    if not value:
+        raise errors.VendorError(f"{SOURCE}: an alarm without a uuid: {str(alarm)[:160]}")
+    return str(value)
+
+
+def alarm_name(alarm: dict[str, Any]) -> str:
+    return str(alarm.get("rule_method") or alarm.get("rule_strategy") or alarm.get("event_name")
+               or alarm.get("rule_id") or f"USM Anywhere alarm {alarm_id(alarm)}")
+
+
+def _names(alarm: dict[str, Any], *keys: str) -> list[str]:
+    found: list[str] = []
+    for key in keys:
+        value = alarm.get(key)
+        for one in value if isinstance(value, list) else [value]:
+            if isinstance(one, (str, int)) and str(one).strip() not in ("", "-") and str(one) not in found:
+                found.append(str(one).strip())
+    return found
+
+
+def _ip_or_host(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+        return "ip"
+    except ValueError:
+        return "host"
+
+
+HASH_FIELDS = ("file_hash", "file_hash_md5", "file_hash_sha1", "file_hash_sha256")
+
+
+def alarm_indicators(alarm: dict[str, Any], events: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    indicators: list[dict[str, str]] = []
+
+    def add(kind: str, value: str, role: str) -> None:
+        entry = {"type": kind, "value": value, "role": role}
+        if value and entry not in indicators:
+            indicators.append(entry)
+
+    for role in ("source", "destination"):
+        for value in _names(alarm, f"alarm_{role}s", f"alarm_{role}_names", f"{role}_name", f"{role}_canonical"):
+            add(_ip_or_host(value), value, role)
+        for value in _names(alarm, f"{role}_username"):
+            add("user", value, role)
+    for event in events:
+        for value in _names(event, *HASH_FIELDS):
+            add("hash", value, "file")
+        for value in _names(event, "request_url"):
+            add("url", value, "destination")
+    return indicators
+
+
+def alarm_to_incident(alarm: dict[str, Any], *, console_url: str) -> dict[str, Any]:
+    occurred = alarm_time(alarm)
+    received = epoch_ms_field(alarm, "timestamp_received") or occurred
+    events = [unwrap_event(e) for e in alarm.get("events") or []]
+    tactics = alarm.get("rule_attack_tactic")
+    labels: dict[str, Any] = {
+        "priority_label": alarm.get("priority_label"),
+        "priority": alarm.get("priority") if isinstance(alarm.get("priority"), int) else None,
+        "rule_id": alarm.get("rule_id"),
+        "rule_intent": alarm.get("rule_intent"),
+        "rule_strategy": alarm.get("rule_strategy"),
+        "rule_method": alarm.get("rule_method"),
+        "rule_attack_id": alarm.get("rule_attack_id"),
+        "rule_attack_tactic": ", ".join(map(str, tactics)) if isinstance(tactics, list) else tactics,
+        "rule_attack_technique": alarm.get("rule_attack_technique"),
+        "suppressed": as_bool(alarm.get("suppressed")),
+        "sensor_uuid": alarm.get("sensor_uuid"),
+        "event_count": alarm.get("alarm_events_count", len(events)),
+        "usm_labels": ", ".join(map(str, alarm.get("alarm_labels") or [])) or None,
+    }
+    return {
+        "id": alarm_id(alarm),
+        "source": SOURCE,
+        "name": alarm_name(alarm),
+        "severity": alarm_severity(alarm),
+        "occurred": rfc3339(ms_to_time(occurred)),
+        "updated": rfc3339(ms_to_time(max(received, occurred))),
+        "status": str(alarm.get("status") or "unknown"),
+        "url": f"{console_url}/#/alarm/{alarm_id(alarm)}",
+        "indicators": alarm_indicators(alarm, events),
+        "labels": {k: v for k, v in labels.items() if v is not None and not isinstance(v, (list, dict))},
+        "raw": alarm,
+    }
+
+
+def _time_or_none(obj: dict[str, Any], name: str) -> str | None:
+    ms = epoch_ms_field(obj, name)
+    return rfc3339(ms_to_time(ms)) if ms is not None else None
+
+
+EVENT_FIELDS = ("account_name", "plugin", "plugin_device", "plugin_device_type", "event_category", "event_severity",
+                "event_type", "source_name", "source_address", "source_port", "source_username", "source_hostname",
+                "destination_name", "destination_address", "destination_port", "destination_username",
+                "destination_hostname", "access_control_outcome", "event_action", "sensor_uuid", "packet_type")
+
+
+def event_output(event: dict[str, Any]) -> dict[str, Any]:
+    event = unwrap_event(event)
+    out: dict[str, Any] = {
+        "id": str(event.get("uuid") or event.get("id") or ""),
+        "name": event.get("event_name"),
+        "occurred": _time_or_none(event, OCCURED),
+        "received": _time_or_none(event, "timestamp_received"),
+        "suppressed": as_bool(event.get("suppressed")),
+        "has_alarm": as_bool(event.get("has_alarm")),
+    }
+    out.update({k: event[k] for k in EVENT_FIELDS if event.get(k) not in (None, "")})
+    hashes = _names(event, *HASH_FIELDS)
+    if hashes:
+        out["file_hashes"] = hashes
+    return out
+
+
+def alarm_output(alarm: dict[str, Any], *, console_url: str, with_events: bool) -> dict[str, Any]:
+    events = [unwrap_event(e) for e in alarm.get("events") or []]
+    tactics = alarm.get("rule_attack_tactic")
+    out: dict[str, Any] = {
+        "id": alarm_id(alarm),
+        "name": alarm_name(alarm),
+        "priority": alarm.get("priority"),
+        "priority_label": alarm.get("priority_label"),
+        "severity": alarm_severity(alarm),
+        "status": alarm.get("status"),
+        "suppressed": as_bool(alarm.get("suppressed")),
+        "occurred": _time_or_none(alarm, OCCURED),
+        "received": _time_or_none(alarm, "timestamp_received"),
+        "rule_id": alarm.get("rule_id"),
+        "rule_intent": alarm.get("rule_intent"),
+        "rule_strategy": alarm.get("rule_strategy"),
+        "rule_method": alarm.get("rule_method"),
+        "rule_attack_id": alarm.get("rule_attack_id"),
+        "rule_attack_tactic": tactics if isinstance(tactics, list) else [tactics] if tactics else [],
+        "rule_attack_technique": alarm.get("rule_attack_technique"),
+        "sources": _names(alarm, "alarm_sources", "alarm_source_names", "source_name"),
+        "destinations": _names(alarm, "alarm_destinations", "alarm_destination_names", "destination_name"),
+        "source_username": alarm.get("source_username"),
+        "sensor_uuid": alarm.get("sensor_uuid"),
+        "labels": [str(x) for x in alarm.get("alarm_labels") or []],
+        "event_count": alarm.get("alarm_events_count", len(events)),
+        "event_ids": event_ids(alarm, events),
+        "url": f"{console_url}/#/alarm/{alarm_id(alarm)}",
+    }
+    if with_events:
+        out["events"] = [event_output(e) for e in events]
+    return out
+
+
+def event_ids(alarm: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
+    # ``packet_data`` lists the alarm's event ids, including any the ``events`` array leaves out.
+    ids = [str(e["uuid"]) for e in events if e.get("uuid")]
+    ids += [str(x) for x in alarm.get("packet_data") or [] if str(x) not in ids]
+    return ids

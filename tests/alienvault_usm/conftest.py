@@ -1,0 +1,37 @@
+import pytest
+
+from integrations.alienvault_usm.handlers import make_client
+from integrations.alienvault_usm.simulator import Simulator
+from integrations.common.registry import get
+from integrations.common.retry import FAST_RETRY
+from integrations.common.runner import Instance
+from integrations.common.simkit import serve
+from integrations.common.state import MemoryStateStore
+
+INTEGRATION = get("alienvault_usm")
+
+
+@pytest.fixture
+def sim():
+    return Simulator(seed=3, retry_after=0, slow_seconds=0.01)
+
+
+@pytest.fixture
+def served(sim):
+    with serve(sim) as running:
+        yield running
+
+
+def make_instance(served, store=None, **params):
+    return Instance.configure(INTEGRATION, {**served.params(), **params}, store=store or MemoryStateStore(),
+                              retry=FAST_RETRY)
+
+
+@pytest.fixture
+def instance(served):
+    return make_instance(served)
+
+
+@pytest.fixture
+def client(served):
+    return make_client({**served.params(), "page_size": 25}, retry=FAST_RETRY)
