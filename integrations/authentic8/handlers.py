@@ -386,7 +386,10 @@ def fetch_incidents(api: SiloApi, *, state: dict[str, Any] | None, log_types: li
             incidents.extend(log_to_incident(r, org=api.org, log_type=log_type) for r in taken)
             budget -= len(taken)
             if len(taken) < len(page.logs):
-                org_marks[log_type] = _seq(taken[-1]) + 1 if taken else start
+                # The budget ran out inside this page: resume right after the last record handed over
+                # (a type that handed over nothing keeps what it had, possibly no bookmark at all).
+                if taken:
+                    org_marks[log_type] = _seq(taken[-1]) + 1
             elif taken or page.next_seq > start:
                 # With nothing matched, only a next_seq that moved on is adopted: a bare 0 would turn a
                 # first fetch limited by time into a full 90-day backlog on the next run.

@@ -158,6 +158,14 @@ def test_a_type_with_nothing_in_the_first_window_keeps_using_first_fetch(sim, in
     assert enc["type"] == "ENC" and "start_time" in enc  # not start_seq=0 over 90 days
 
 
+def test_a_type_cut_off_by_max_fetch_before_its_first_log_keeps_no_bookmark(sim, instance):
+    instance.fetch_all({"log_types": ["URL", "BLOCKED URL"], "first_fetch": "3 days", "max_fetch": 1})
+    assert set(bookmarks(instance)) == {"URL"}
+    instance.fetch_all({"log_types": ["URL", "BLOCKED URL"], "first_fetch": "3 days", "max_fetch": 1})
+    blocked = extract_commands(sim.posts[-1])[1]
+    assert blocked["type"] == "BLOCKED URL" and "start_time" in blocked and blocked["start_seq"] == 0
+
+
 def test_incidents_of_a_round_are_handed_over_oldest_first(instance):
     batches = []
     instance.run("fetch-incidents", {"log_types": ALL_PLAIN, "first_fetch": "90 days"}, emit=batches.append)
