@@ -69,9 +69,9 @@ class Simulator(BaseSimulator):
     # --- the seeded world ----------------------------------------------------------------------
     def _build(self, count: int) -> None:
         rng = self.rng
-        span = 10 * 86400
+        span = 45 * 86400  # alerts are removed 45 days after their last detection
         moment = self.anchor - timedelta(seconds=span)
-        step = span / max(count, 1)
+        step = span / max(count - count // 7, 1)  # every seventh alert does not advance the clock
         for index in range(count):
             # Bursts: every seventh alert shares the previous alert's timestamp to the millisecond.
             if index % 7 != 6:
@@ -107,7 +107,7 @@ class Simulator(BaseSimulator):
                 "identity_url": f"{base_url}/auth/api-clients/me", "insecure": False}
 
     def drain_args(self) -> dict[str, Any]:
-        return {"first_fetch": "30 days", "max_fetch": 1000}
+        return {"first_fetch": "46 days", "max_fetch": 1000}
 
     def expected_incident_count(self) -> int:
         return len(self.alerts)
