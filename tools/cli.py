@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("command")
     run.add_argument("args", nargs="*", metavar="KEY=VALUE")
     run.add_argument("-o", "--output", choices=["json", "md"], default="md")
+    run.add_argument("--out", metavar="FILE", help="fetch-incidents: append incidents to a JSON Lines file, exactly "
+                                                    "once even across crashes (its length is saved with the bookmark)")
     _add_target_options(run)
 
     simulate = sub.add_parser("simulate", help="serve an integration's simulator until interrupted")
@@ -147,8 +149,10 @@ def target_instance(options: argparse.Namespace, integration_id: str) -> Iterato
 
     integration = get(integration_id)
     cli_params = parse_pairs(options.param, what="--param")
-    store = SqliteStateStore(options.state or default_state_path())
     if options.simulate:
+        from integrations.common.state import MemoryStateStore
+        # A simulated run keeps state only where asked to: never in the user's real state file.
+        store = SqliteStateStore(options.state) if options.state else MemoryStateStore()
         from integrations.common.retry import RetryPolicy
         from integrations.common.simkit import serve
         simulator = integration.simulator_class()(seed=options.seed, faults=options.faults)
@@ -166,6 +170,7 @@ def target_instance(options: argparse.Namespace, integration_id: str) -> Iterato
                 if world:
                     store.save(world_key, world)
         return
+    store = SqliteStateStore(options.state or default_state_path())
     if options.config and not options.instance:
         raise errors.InputError("--config needs --instance NAME")
     config = load_instance(options.config, options.instance, integration_id) if options.config else None
@@ -177,7 +182,9 @@ def cmd_run(options: argparse.Namespace) -> int:
     from tools.config import parse_pairs
     args = parse_pairs(options.args, what="argument")
     with target_instance(options, options.integration) as instance:
-        if options.command == "fetch-incidents":
+        if options.command == "fetch-incidents" and options.out:
+            _run_fetch_to_file(instance, args, options.out)
+        elif options.command == "fetch-incidents":
             _run_fetch(instance, args, options.output)
         else:
             instance.run(options.command, args, emit=_printer(options.output))
@@ -219,6 +226,16 @@ def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
             sys.stdout.flush()
     if output == "md":
         print(f"\n{count} incident(s) handed over.")
+
+
+def _run_fetch_to_file(instance: Any, args: dict[str, str], path: str) -> None:
+    from integrations.common.outbox import JsonLinesOutbox
+    outbox = JsonLinesOutbox(path, instance.store)
+    dropped = outbox.recover()
+    if dropped:
+        log.warning("dropped %d uncommitted bytes a killed run left in %s; fetching them again", dropped, path)
+    count = instance.run("fetch-incidents", args, emit=outbox.write, commit_with=outbox.state)
+    print(f"{count} incident(s) appended to {path}")
 
 
 # --- simulate / demo / validate / docs ----------------------------------------------------------------

@@ -51,9 +51,11 @@ class Instance:
         return f"Instance({self.integration.id}/{self.name})"
 
     def run(self, command_name: str, args: Mapping[str, Any] | None = None, *,
-            emit: Callable[[Any], None] | None = None) -> CommandResult | int:
+            emit: Callable[[Any], None] | None = None,
+            commit_with: Callable[[], dict[str, dict[str, Any]]] | None = None) -> CommandResult | int:
         """Run a command. fetch-incidents hands each batch's incidents to ``emit`` and returns the count;
-        other commands hand their ``CommandResult`` to ``emit`` (if given) before any state is saved."""
+        other commands hand their ``CommandResult`` to ``emit`` (if given) before any state is saved.
+        ``commit_with`` adds entries saved in the same transaction as each bookmark (an outbox's length)."""
         manifest = self.integration.manifest
         command = manifest.command(command_name)
         values = coerce_values(command.args, args or {}, what=command_name)
@@ -65,7 +67,7 @@ class Instance:
             values["state"] = self.store.load(self.state_key(command_name))
         outcome = handler(self.client, **values)
         if command_name == FETCH:
-            return self._hand_over(outcome, emit or (lambda incidents: None))
+            return self._hand_over(outcome, emit or (lambda incidents: None), commit_with or dict)
         if not isinstance(outcome, CommandResult):
             raise TypeError(f"{manifest.id} {command_name} returned {type(outcome).__name__}, not a CommandResult")
         outputs = command.outputs or {}
@@ -78,14 +80,15 @@ class Instance:
             self.store.save(self.state_key(command_name), outcome.state)
         return outcome
 
-    def _hand_over(self, batches: Iterable[FetchBatch], emit: Callable[[list[dict[str, Any]]], None]) -> int:
+    def _hand_over(self, batches: Iterable[FetchBatch], emit: Callable[[list[dict[str, Any]]], None],
+                   commit_with: Callable[[], dict[str, dict[str, Any]]]) -> int:
         count = 0
         for batch in batches:
             if batch.incidents:
                 emit(batch.incidents)
                 count += len(batch.incidents)
             # Saved only now: a run killed before this line re-fetches the batch, never skips it.
-            self.store.save(self.state_key(), batch.state)
+            self.store.save_many({self.state_key(): batch.state, **commit_with()})
         return count
 
     def fetch_all(self, args: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -22,6 +22,8 @@ from .timeutil import parse_time, rfc3339
 class StateStore(Protocol):
     def load(self, key: str) -> dict[str, Any] | None: ...
     def save(self, key: str, value: dict[str, Any]) -> None: ...
+    def save_many(self, values: dict[str, dict[str, Any]]) -> None:
+        """Several keys in one transaction: all are saved or none."""
 
 
 def default_state_path() -> Path:
@@ -63,13 +65,23 @@ class SqliteStateStore:
         return value
 
     def save(self, key: str, value: dict[str, Any]) -> None:
-        text = json.dumps(value, sort_keys=True)
+        self.save_many({key: value})
+
+    def save_many(self, values: dict[str, dict[str, Any]]) -> None:
+        # Encoded lazily, inside the transaction: a value that cannot be stored rolls back the others.
+        rows = ((key, json.dumps(value, sort_keys=True)) for key, value in values.items())
         try:
             with self._lock:
-                self._db.execute("INSERT INTO state(key, value, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP) "
-                                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                                 (key, text))
-        except sqlite3.Error as exc:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany(
+                        "INSERT INTO state(key, value, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP) ON CONFLICT(key) "
+                        "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", rows)
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+        except (sqlite3.Error, TypeError, ValueError) as exc:
             raise errors.StateError(f"cannot write the state file {self.path}: {exc}") from None
 
     def close(self) -> None:
@@ -85,7 +97,10 @@ class MemoryStateStore:
         return json.loads(json.dumps(value)) if value is not None else None
 
     def save(self, key: str, value: dict[str, Any]) -> None:
-        self.values[key] = json.loads(json.dumps(value))
+        self.save_many({key: value})
+
+    def save_many(self, values: dict[str, dict[str, Any]]) -> None:
+        self.values.update(json.loads(json.dumps(values)))
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,24 @@ def test_corrupt_stored_state_is_an_error_with_exit_code_3(tmp_path):
     with pytest.raises(errors.StateError) as failure:
         store.load("k")
     assert failure.value.exit_code == 3
+
+
+def test_save_many_is_one_transaction(tmp_path):
+    store = SqliteStateStore(tmp_path / "s.db")
+    store.save("a", {"v": 1})
+    with pytest.raises(errors.StateError):
+        store.save_many({"a": {"v": 2}, "b": {"v": object()}})  # the second value cannot be stored
+    assert store.load("a") == {"v": 1} and store.load("b") is None
+
+
+def test_the_outbox_cuts_off_what_a_killed_run_wrote_but_never_committed(tmp_path):
+    from integrations.common.outbox import JsonLinesOutbox
+    store = SqliteStateStore(tmp_path / "s.db")
+    outbox = JsonLinesOutbox(tmp_path / "out.jsonl", store)
+    outbox.recover()
+    outbox.write([{"id": "1"}])
+    store.save_many(outbox.state())
+    outbox.write([{"id": "2"}])  # killed before the commit
+    again = JsonLinesOutbox(tmp_path / "out.jsonl", store)
+    assert again.recover() > 0
+    assert (tmp_path / "out.jsonl").read_text() == '{"id": "1"}\n'
