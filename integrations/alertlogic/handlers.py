@@ -67,7 +67,7 @@ def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, f
     while budget > 0:
         start = mark.time
         end = _whole_second(min(start + WINDOW, now))
-        if end <= start:
+        if end < start:
             return
         first = client.incidents_page(start, end)
         while (dig(first, "metadata.total_count") or 0) > WINDOW_MAX_ITEMS and end - start > MIN_WINDOW:
@@ -91,6 +91,8 @@ def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, f
             # not, either way an incident at exactly `end` is read again next time (start is inclusive).
             mark = TimeBookmark(end)
             yield FetchBatch([], mark.to_state())
+        if end >= now:
+            return
 
 
 @command("get-event")
@@ -120,13 +122,25 @@ def update_status(client: AlertLogicClient, *, incident_id: str, status: str, no
     if status == "open" and reason_code:
         raise errors.InputError("update-status: reason_code applies only when completing an incident")
     incident_id = client.resolve_incident_id(incident_id)
-    if status == "completed":
-        answer = client.complete(incident_id, reason_code=reason_code or "", notes=notes)
-    else:
-        answer = client.reopen(incident_id, notes=notes)
+    try:
+        if status == "completed":
+            answer = client.complete(incident_id, reason_code=reason_code or "", notes=notes)
+        else:
+            answer = client.reopen(incident_id, notes=notes)
+    except errors.InputError as exc:
+        # Alert Logic refuses a transition to the current status with a 400 ("Incident X status is
+        # currently the same completed"). A playbook asks for a state, and the incident is in it:
+        # that is success with changed=false, not a failure to retry or escalate.
+        if "currently the same" not in str(exc):
+            raise
+        outputs = {"incident_id": incident_id, "status": status, "previous_status": status, "changed": False,
+                   "reason_code": None, "notes": notes, "status_change_time": None}
+        return CommandResult(outputs, raw={"error": str(exc)},
+                             readable=f"Incident {incident_id} is already {status}: nothing changed.")
     new, old = dig(answer, "new") or {}, dig(answer, "old") or {}
     outputs = {"incident_id": incident_id, "status": new.get("status", status),
-               "previous_status": old.get("status"), "reason_code": new.get("reason_code") or reason_code,
+               "previous_status": old.get("status"), "changed": True,
+               "reason_code": new.get("reason_code") or reason_code,
                "notes": new.get("notes", notes), "status_change_time": new.get("status_change_time")}
     return CommandResult(outputs, raw=answer)
 

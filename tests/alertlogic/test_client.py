@@ -1,0 +1,185 @@
+"""The Alert Logic client on the wire: AIMS login, token re-use and re-login, error mapping,
+concurrent event pages with one Session per worker thread, and the legacy API."""
+from __future__ import annotations
+
+import base64
+import json
+import threading
+
+import pytest
+import requests
+from pytest_httpserver import HTTPServer
+from werkzeug.wrappers import Response
+
+from integrations.alertlogic.client import AlertLogicClient
+from integrations.common import errors
+from integrations.common.retry import FAST_RETRY
+
+
+def client_for(server, sim, **options) -> AlertLogicClient:
+    return AlertLogicClient(base_url=server.url, username=sim.username, password=sim.password,
+                            account_id=options.pop("account_id", sim.account_id), api_key=sim.api_key,
+                            legacy_base_url=server.url, retry=FAST_RETRY, **options)
+
+
+def test_login_is_basic_auth_to_aims_and_iris_calls_carry_the_token_header(httpserver: HTTPServer):
+    seen = {}
+
+    def authenticate(request):
+        seen["login"] = request.headers.get("Authorization")
+        seen["login_body"] = request.get_data()
+        return Response(json.dumps({"authentication": {"token": "tok-123456", "token_expiration": 4102444800,
+                                                       "account": {"id": "777"}}}), mimetype="application/json")
+
+    def incident(request):
+        seen["token"] = request.headers.get("x-aims-auth-token")
+        return Response(json.dumps({"incidentId": "abcdef0123456789"}), mimetype="application/json")
+
+    httpserver.expect_request("/aims/v1/authenticate", method="POST").respond_with_handler(authenticate)
+    httpserver.expect_request("/iris/v3/777/abcdef0123456789").respond_with_handler(incident)
+    client = AlertLogicClient(base_url=httpserver.url_for("/"), username="u@example.com", password="pw-secret",
+                              mfa_code="123456", retry=FAST_RETRY)
+    assert client.incident("abcdef0123456789")["incidentId"] == "abcdef0123456789"
+    assert seen["login"] == "Basic " + base64.b64encode(b"u@example.com:pw-secret").decode()
+    assert json.loads(seen["login_body"]) == {"mfa_code": "123456"}
+    assert seen["token"] == "tok-123456"  # no scheme in front of the AIMS token
+    assert client.account_id == "777"  # taken from the login when not configured
+
+
+def test_one_login_serves_many_requests(server, sim):
+    client = client_for(server, sim)
+    incident_id = next(iter(sim.incidents))
+    for _ in range(3):
+        client.incident(incident_id)
+    assert sim.count("/aims/v1/authenticate") == 1
+
+
+def test_an_expired_token_triggers_one_new_login_and_the_request_succeeds(server, sim):
+    client = client_for(server, sim)
+    incident_id = next(iter(sim.incidents))
+    client.incident(incident_id)
+    sim.faults.inject("expire")
+    assert client.incident(incident_id)["incidentId"] == incident_id
+    assert sim.count("/aims/v1/authenticate") == 2
+
+
+def test_a_refused_login_is_an_auth_error_that_names_no_secret(server, sim):
+    client = AlertLogicClient(base_url=server.url, username=sim.username, password="canary-wrong-pw",
+                              account_id=sim.account_id, retry=FAST_RETRY)
+    with pytest.raises(errors.AuthError) as failure:
+        client.incident(next(iter(sim.incidents)))
+    assert failure.value.exit_code == 3
+    assert "AIMS login refused" in str(failure.value) and "canary-wrong-pw" not in str(failure.value)
+
+
+def test_a_user_with_mfa_needs_the_code(sim):
+    from integrations.alertlogic.simulator import Simulator
+    from integrations.common.simkit import serve
+    mfa_sim = Simulator(seed=1, incidents=3, mfa_code="424242")
+    with serve(mfa_sim) as running:
+        without = AlertLogicClient(base_url=running.url, username=mfa_sim.username, password=mfa_sim.password,
+                                   retry=FAST_RETRY)
+        with pytest.raises(errors.AuthError, match="mfa_code"):
+            without.account_id
+        with_code = AlertLogicClient(base_url=running.url, username=mfa_sim.username, password=mfa_sim.password,
+                                     mfa_code="424242", retry=FAST_RETRY)
+        assert with_code.account_id == mfa_sim.account_id
+
+
+def test_an_unknown_incident_is_not_found_and_another_account_is_forbidden(server, sim):
+    with pytest.raises(errors.NotFoundError):
+        client_for(server, sim).incident("0000000000000000")
+    with pytest.raises(errors.AuthError) as failure:
+        client_for(server, sim, account_id="999").incident(next(iter(sim.incidents)))
+    assert failure.value.status == 403
+
+
+def test_a_friendly_id_is_resolved_to_the_incident_id(server, sim):
+    incident = next(iter(sim.incidents.values()))
+    client = client_for(server, sim)
+    assert client.incident(incident["humanFriendlyId"])["incidentId"] == incident["incidentId"]
+    with pytest.raises(errors.NotFoundError, match="friendly id"):
+        client.resolve_incident_id("zzzzzz")
+
+
+def test_incidents_page_through_every_offset(server, sim):
+    from datetime import timedelta
+    client = client_for(server, sim)
+    start = sim.anchor - timedelta(days=10)
+    found = list(client.incidents(start, sim.anchor, first_page=client.incidents_page(start, sim.anchor, limit=4)))
+    assert sorted(i["incidentId"] for i in found) == sorted(sim.incidents)
+
+
+def _big_incident(sim, events=95):
+    return sim.add_incident(events=events)
+
+
+def test_event_pages_fetched_concurrently_equal_the_pages_fetched_one_after_another(server, sim):
+    incident_id = _big_incident(sim)
+    sequential, total = client_for(server, sim, event_workers=1).events(incident_id, max_events=1000)
+    concurrent, _ = client_for(server, sim, event_workers=6).events(incident_id, max_events=1000)
+    assert total == 95
+    assert [e["id"] for e in concurrent] == [e["id"] for e in sequential] == [e["id"] for e in sim.events[incident_id]]
+
+
+def test_each_worker_thread_has_its_own_session(server, sim):
+    incident_id = _big_incident(sim)
+    made: list[tuple[requests.Session, str]] = []
+    lock = threading.Lock()
+
+    def factory() -> requests.Session:
+        session = requests.Session()
+        with lock:
+            made.append((session, threading.current_thread().name))
+        return session
+
+    client = client_for(server, sim, event_workers=4, session_factory=factory)
+    client.events(incident_id, max_events=1000)
+    workers = [name for _, name in made if name.startswith("alertlogic-events")]
+    assert 1 <= len(workers) <= 4
+    assert len(set(workers)) == len(workers), "a worker thread made two sessions"
+    assert sim.count("/aims/v1/authenticate") == 1, "the workers share one login"
+
+
+def test_max_events_stops_early_and_says_how_many_there_are(server, sim):
+    incident_id = _big_incident(sim)
+    events, total = client_for(server, sim).events(incident_id, max_events=25)
+    assert len(events) == 25 and total == 95
+    assert sim.count(f"/{incident_id}/elaborations/associated") == 3
+
+
+def test_a_failing_event_page_fails_the_whole_read(server, sim):
+    incident_id = _big_incident(sim)
+    client = client_for(server, sim, event_workers=4)
+    client.incident(incident_id)  # log in first
+    sim.faults.inject("500", after=3, path_contains="elaborations")
+    with pytest.raises(errors.VendorError) as failure:
+        client.events(incident_id, max_events=1000)
+    assert failure.value.status == 500
+
+
+def test_transient_errors_on_event_pages_are_retried(server, sim):
+    incident_id = _big_incident(sim)
+    sim.faults.inject("503", times=3, after=2, path_contains="elaborations")
+    events, _ = client_for(server, sim, event_workers=4).events(incident_id, max_events=1000)
+    assert len(events) == 95
+
+
+def test_the_legacy_api_uses_the_api_key_and_answers_one_incident(server, sim):
+    number = min(sim.legacy)
+    assert client_for(server, sim).legacy_incident(number)["incident_id"] == number
+    with pytest.raises(errors.NotFoundError):
+        client_for(server, sim).legacy_incident(999999)
+
+
+def test_the_legacy_lookup_without_an_api_key_is_a_config_error(server, sim):
+    client = AlertLogicClient(base_url=server.url, username=sim.username, password=sim.password, retry=FAST_RETRY)
+    with pytest.raises(errors.ConfigError, match="api_key"):
+        client.legacy_incident(1000)
+
+
+def test_the_client_repr_shows_no_secret(server, sim):
+    client = client_for(server, sim)
+    client.account_id
+    assert sim.password not in repr(client) and sim.api_key not in repr(client)
+    assert sim.password not in repr(client.auth)

@@ -1,0 +1,98 @@
+"""fetch-incidents: every incident once across runs, whatever max_fetch, the API's order or shared
+creation seconds; the bookmark; the incident mapping."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from integrations.alertlogic import handlers
+from integrations.common import errors
+from integrations.common.schemas import incident_validator
+from integrations.common.timeutil import parse_time
+
+
+def drain(instance, args, runs=200):
+    handed = []
+    for _ in range(runs):
+        batch = instance.fetch_all(args)
+        if not batch:
+            return handed
+        handed.extend(batch)
+    pytest.fail("fetch never ran dry")
+
+
+def test_a_full_drain_returns_every_incident_once_and_the_next_run_nothing(al, sim):
+    incidents = al.fetch_all({"first_fetch": "30 days", "max_fetch": 1000})
+    assert sorted(i["id"] for i in incidents) == sorted(sim.incidents)
+    assert al.fetch_all({"first_fetch": "30 days"}) == []
+
+
+def test_incidents_come_oldest_first_although_the_api_answers_in_id_order(al):
+    incidents = al.fetch_all({"first_fetch": "30 days", "max_fetch": 1000})
+    keys = [(i["occurred"], i["id"]) for i in incidents]
+    assert keys == sorted(keys)
+
+
+def test_small_max_fetch_loses_and_repeats_nothing_when_incidents_share_a_second(al, sim):
+    seconds = [inc["createTime"] for inc in sim.incidents.values()]
+    assert len(seconds) > len(set(seconds)), "the seeded world must have incidents sharing a second"
+    handed = drain(al, {"first_fetch": "30 days", "max_fetch": 2})
+    assert len(handed) == len(set(i["id"] for i in handed)) == len(sim.incidents)
+
+
+def test_the_bookmark_keeps_the_ids_handed_over_at_its_time(al, sim):
+    al.fetch_all({"first_fetch": "30 days", "max_fetch": 5})
+    state = al.store.load(al.state_key())
+    ordered = sorted(sim.incidents.values(), key=lambda i: (i["createTime"], i["incidentId"]))
+    fifth = ordered[4]
+    assert parse_time(state["time"]) == datetime.fromtimestamp(fifth["createTime"], timezone.utc)
+    assert state["time_ids"] == sorted(i["incidentId"] for i in ordered[:5] if i["createTime"] == fifth["createTime"])
+
+
+def test_an_incident_created_in_the_bookmarks_second_after_a_drain_arrives_in_the_next_run(al, sim):
+    drain(al, {"first_fetch": "30 days"})
+    mark = parse_time(al.store.load(al.state_key())["time"])
+    new_id = sim.add_incident(created=mark)
+    assert [i["id"] for i in al.fetch_all({"first_fetch": "30 days"})] == [new_id]
+
+
+def test_an_unreadable_bookmark_is_an_error_not_a_restart(al):
+    al.store.save(al.state_key(), {"time": "not a time", "time_ids": []})
+    with pytest.raises(errors.StateError):
+        al.fetch_all({"first_fetch": "30 days"})
+
+
+def test_a_crowded_window_is_halved_until_it_fits(al, sim, monkeypatch):
+    monkeypatch.setattr(handlers, "WINDOW_MAX_ITEMS", 3)
+    monkeypatch.setattr(handlers, "WINDOW", timedelta(days=5))
+    incidents = al.fetch_all({"first_fetch": "30 days", "max_fetch": 1000})
+    assert sorted(i["id"] for i in incidents) == sorted(sim.incidents)
+
+
+def test_fetch_survives_random_faults_without_loss_or_duplicates(al, sim):
+    sim.faults.rates.update({"429": 0.1, "503": 0.1, "drop": 0.05})
+    handed = drain(al, {"first_fetch": "30 days", "max_fetch": 7})
+    assert sorted(i["id"] for i in handed) == sorted(sim.incidents)
+
+
+def test_incidents_map_severity_from_the_threat_rating_and_validate(al, sim):
+    ratings = {"Info": 1, "Low": 1, "Medium": 2, "High": 3, "Critical": 4}
+    for rating in ratings:
+        sim.add_incident(threat_rating=rating)
+    validator = incident_validator()
+    for incident in al.fetch_all({"first_fetch": "30 days", "max_fetch": 1000}):
+        validator.validate(incident)
+        assert incident["severity"] == ratings[incident["labels"]["threat_rating"]]
+        raw = incident["raw"]
+        assert incident["labels"]["friendly_id"] == raw["humanFriendlyId"]
+        assert {"type": "ip", "value": raw["attacker"]["ip"], "role": "attacker"} in incident["indicators"]
+        assert incident["status"] == raw["customer_status"]["status"]
+        assert incident["url"].endswith(f"/#/incidents/{raw['incidentId']}?aaid={raw['accountId']}")
+
+
+def test_an_unknown_threat_rating_is_severity_zero():
+    from integrations.alertlogic.mapping import incident_to_incident
+    incident = incident_to_incident({"incidentId": "abc", "accountId": "1", "createTime": 1700000000,
+                                     "incident": {"threatRating": "Weird"}}, console_url="https://c")
+    assert incident["severity"] == 0 and incident["occurred"] == "2023-11-14T22:13:20.000Z"
