@@ -126,17 +126,16 @@ def fetch_incidents(client: UsmClient, *, state: dict[str, Any] | None, first_fe
               "rule_intent": rule_intent, "rule_method": rule_method, "rule_strategy": rule_strategy,
               "alarm_sensor_sources": alarm_sensor_sources, "suppressed": _suppressed(suppressed)}
     budget = max_fetch
-    # Offset paging shifts when alarms arrive mid-run: the same alarm can show up on two pages.
-    handed: set[str] = set()
     for page in client.pages("alarms", {"page": 0, "size": client.page_size, **params}):
         batch = []
         for alarm in page:
             ms, key = alarm_time(alarm), alarm_id(alarm)
-            if key in handed or not mark.is_new(key) or ms < start:
+            # ``seen`` holds every id of this run too: offset paging shifts when alarms arrive mid-run,
+            # and the same alarm can then show up on two pages.
+            if not mark.is_new(key) or ms < start:
                 continue
             batch.append(alarm_to_incident(alarm, console_url=client.console_url))
             mark.add(ms, key)
-            handed.add(key)
             budget -= 1
             if budget == 0:
                 break
