@@ -21,7 +21,7 @@ INCIDENT_PAGE = 100
 # Asked for per page of associated events; the service may answer with fewer (its cap is not
 # documented), so paging follows the `metadata.limit` it reports.
 EVENT_PAGE = 100
-DEFAULT_EVENT_WORKERS = 6
+DEFAULT_EVENT_WORKERS = 8
 
 
 class AlertLogicClient:
