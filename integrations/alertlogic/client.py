@@ -92,7 +92,7 @@ class AlertLogicClient:
         if self._account_id:
             return self._account_id
         if self._login_account is None:
-            self.auth.apply({}, self.http)
+            self.auth.ensure(self.http)
         if not self._login_account:
             raise errors.ConfigError(f"{VENDOR}: AIMS did not say which account the user belongs to; set account_id")
         return self._login_account

@@ -106,6 +106,10 @@ class TokenAuth:
         headers[self._header] = f"{self._scheme} {token_value}" if self._scheme else token_value
         return token_value
 
+    def ensure(self, http: "HttpClient") -> None:
+        """Log in now if there is no valid token (for vendors whose login answer carries facts we need)."""
+        self.apply({}, http)
+
     def invalidate(self, used: Any) -> None:
         with self._lock:
             # Only the first of several concurrent 401s for the same token forces a refresh.
