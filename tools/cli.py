@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
+import importlib.util
 import json
 import logging
 import sys
@@ -60,10 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="regenerate each integration's README from its manifest")
     docs.add_argument("--check", action="store_true", help="fail if a README is out of date")
 
-    for name, module in _OPTIONAL_ACTIONS.items():
-        with contextlib.suppress(ImportError):
-            __import__(module, fromlist=["add_parser"]).add_parser(sub)
+    for module in _OPTIONAL_ACTIONS.values():
+        if _module_exists(module):  # an import error inside an existing module must not be hidden
+            importlib.import_module(module).add_parser(sub)
     return parser
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 # Actions that live in their own modules, so `run` never imports them.
