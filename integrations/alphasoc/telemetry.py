@@ -87,9 +87,13 @@ class FileSource:
             raise errors.InputError(f"cannot read {path}: {exc.strerror or exc}") from None
         self.size = os.fstat(self._raw.fileno()).st_size
         self._binary: IO[bytes] = self._raw
-        if self._raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
-            self._binary = gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
-        self.format = format if format != "auto" else self._detect()
+        try:
+            if self._raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
+                self._binary = gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
+            self.format = format if format != "auto" else self._detect()
+        except BaseException:
+            self.close()
+            raise
 
     def _detect(self) -> str:
         name = self.path[:-3] if self.path.endswith(".gz") else self.path
@@ -472,7 +476,7 @@ class Progress:
 def markdown(result: dict[str, Any]) -> str:
     summary = {k: result[k] for k in ("event_type", "source", "events_read", "batches", "received", "accepted",
                                       "rejected_total", "invalid", "batches_failed", "complete") if k in result}
-    parts = [markdown_table([summary], title="AlphaSOC telemetry upload")]
+    parts = [markdown_table([summary], columns=list(summary), title="AlphaSOC telemetry upload")]
     if result["rejected"]:
         parts.append(markdown_table([{"reason": k, "events": v} for k, v in result["rejected"].items()],
                                     title="Rejected by AlphaSOC"))
