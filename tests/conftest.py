@@ -1,10 +1,8 @@
 import pytest
 
 from integrations.common.registry import discover
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
 from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
+from tests.support import simulated_instance
 
 INTEGRATIONS = discover()
 
@@ -24,4 +22,4 @@ def served(integration):
 
 @pytest.fixture
 def instance(integration, served):
-    return Instance.configure(integration, served.params(), store=MemoryStateStore(), retry=FAST_RETRY)
+    return simulated_instance(integration.id, served)

@@ -4,9 +4,8 @@ from integrations.alienvault_usm.handlers import make_client
 from integrations.alienvault_usm.simulator import Simulator
 from integrations.common.registry import get
 from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
 from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
+from tests.support import simulated_instance
 
 INTEGRATION = get("alienvault_usm")
 
@@ -23,8 +22,7 @@ def served(sim):
 
 
 def make_instance(served, store=None, **params):
-    return Instance.configure(INTEGRATION, {**served.params(), **params}, store=store or MemoryStateStore(),
-                              retry=FAST_RETRY)
+    return simulated_instance(INTEGRATION.id, served, store=store, **params)
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 import pytest
 
 from integrations.common.registry import get
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
 from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
+from tests.support import simulated_instance
 from integrations.authentic8.simulator import Simulator
 
 INTEGRATION = get("authentic8")
@@ -22,8 +20,7 @@ def served(sim):
 
 
 def make_instance(served, store=None, **params):
-    return Instance.configure(INTEGRATION, {**served.params(), **params}, store=store or MemoryStateStore(),
-                              retry=FAST_RETRY)
+    return simulated_instance(INTEGRATION.id, served, store=store, **params)
 
 
 @pytest.fixture

@@ -1,0 +1,18 @@
+"""Test helpers shared by every vendor's tests."""
+from __future__ import annotations
+
+from typing import Any
+
+from integrations.common.registry import get
+from integrations.common.retry import FAST_RETRY
+from integrations.common.runner import Instance
+from integrations.common.simkit import ServedSimulator
+from integrations.common.state import MemoryStateStore, StateStore
+
+
+def simulated_instance(integration_id: str, served: ServedSimulator, *, store: StateStore | None = None,
+                       **params: Any) -> Instance:
+    """An instance of the integration pointed at a served simulator: fast retries, in-memory state
+    unless ``store`` is given, ``params`` overriding the simulator's."""
+    return Instance.configure(get(integration_id), {**served.params(), **params},
+                              store=store if store is not None else MemoryStateStore(), retry=FAST_RETRY)
