@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from dataclasses import replace
 import json
 import os
 import sys
@@ -49,6 +50,11 @@ class AlphaSocClient:
         # Basic auth with the API key as username and an empty password, as the API documents.
         self.http = HttpClient(base_url, auth=BasicAuth(api_key), retry=retry, error_table=ERROR_TABLE,
                                verify=verify, vendor=VENDOR)
+        # AlphaSOC's 429 carries no Retry-After and its own clients back off up to a minute; a telemetry
+        # batch is worth that patience (alerts and lookups keep the caller's shorter policy).
+        self.upload_http = HttpClient(base_url, auth=self.http.auth, error_table=ERROR_TABLE, verify=verify,
+                                      vendor=VENDOR, retry=replace(retry, max_attempts=max(retry.max_attempts, 9),
+                                                                   max_delay=max(retry.max_delay, 60.0)))
 
     def __repr__(self) -> str:
         return f"AlphaSocClient({self.http.base_url})"
@@ -81,8 +87,8 @@ class AlphaSocClient:
         headers = {"Content-Type": "application/json"}
         if encoding != "identity":
             headers["Content-Encoding"] = encoding
-        answer = self.http.send_json("POST", f"/v1/events/{event_type}", data=body, headers=headers,
-                                     retry_unsafe=True)
+        answer = self.upload_http.send_json("POST", f"/v1/events/{event_type}", data=body, headers=headers,
+                                            retry_unsafe=True)
         return _object(answer, "telemetry answer")
 
 
