@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from dataclasses import replace
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 from integrations.common import errors
