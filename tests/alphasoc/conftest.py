@@ -5,11 +5,10 @@ import pytest
 
 from integrations.alphasoc import handlers
 from integrations.alphasoc.simulator import Simulator
-from integrations.common.registry import get
 from integrations.common.retry import FAST_RETRY
 from integrations.common.runner import Instance
 from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
+from tests.support import simulated_instance
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def server(sim):
 @pytest.fixture
 def alphasoc(server) -> Instance:
     """An instance as the CLI builds it: manifest-validated args, a state store, fast retries."""
-    return Instance.configure(get("alphasoc"), server.params(), store=MemoryStateStore(), retry=FAST_RETRY)
+    return simulated_instance("alphasoc", server)
 
 
 @pytest.fixture
