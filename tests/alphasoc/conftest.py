@@ -5,6 +5,7 @@ import pytest
 
 from integrations.alphasoc import handlers
 from integrations.alphasoc.simulator import Simulator
+from integrations.common.registry import get
 from integrations.common.retry import FAST_RETRY
 from integrations.common.runner import Instance
 from integrations.common.simkit import serve
