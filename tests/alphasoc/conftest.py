@@ -9,6 +9,7 @@ from integrations.common.registry import get
 from integrations.common.retry import FAST_RETRY
 from integrations.common.runner import Instance
 from integrations.common.simkit import serve
+from integrations.common.state import MemoryStateStore
 from tests.support import simulated_instance
 
 
