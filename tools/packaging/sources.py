@@ -1,0 +1,122 @@
+"""Which files a package carries: the integration's folder, the shared runtime and the shared schemas,
+laid out as in the repository (``integrations/<id>/…``, ``integrations/common/…``, ``schemas/…``) so the
+runtime finds manifests and schemas by the same relative paths it uses here.
+
+Never shipped: simulators and the simulator kit (test doubles, and they need werkzeug), tests, caches,
+hidden files. Symlinks are refused: a link could pull in a file from anywhere on the build machine.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from integrations.common import errors
+from integrations.common.manifest import REPO_ROOT, SCHEMAS_DIR
+from integrations.common.registry import INTEGRATIONS_DIR, Integration
+
+# What a package needs installed, and nothing else (werkzeug only serves the simulators).
+RUNTIME_REQUIREMENTS = ("requests>=2.28", "jsonschema>=4.18", "PyYAML>=6.0")
+
+EXCLUDED_FILES = frozenset({"simulator.py", "simkit.py", "conftest.py"})
+EXCLUDED_DIRS = frozenset({"tests", "test", "__pycache__"})
+EXCLUDED_SUFFIXES = (".pyc", ".pyo")
+# Modules that must never be imported by shipped code: they are not in the package.
+FORBIDDEN_IMPORTS = ("werkzeug", "pytest", "integrations.common.simkit")
+
+PLATFORM_DIR = Path(__file__).resolve().parent / "platform"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str      # the path inside the package, with forward slashes
+    data: bytes
+
+
+def _excluded(relative: Path) -> bool:
+    parts = relative.parts
+    return (any(p in EXCLUDED_DIRS or p.startswith(".") for p in parts[:-1])
+            or parts[-1] in EXCLUDED_FILES or parts[-1].startswith(".")
+            or parts[-1].endswith(EXCLUDED_SUFFIXES)
+            or (parts[-1].startswith("test_") and parts[-1].endswith(".py")))
+
+
+def _tree(folder: Path, prefix: str, *, pattern: str = "**/*") -> list[SourceFile]:
+    files = []
+    for path in sorted(folder.glob(pattern)):
+        relative = path.relative_to(folder)
+        if _excluded(relative):
+            continue
+        if path.is_symlink():
+            raise errors.ConfigError(f"refusing to package the symlink {path}")
+        if path.is_file():
+            files.append(SourceFile(f"{prefix}/{relative.as_posix()}" if prefix else relative.as_posix(),
+                                    path.read_bytes()))
+    return files
+
+
+def runtime_files() -> list[SourceFile]:
+    """The shared runtime (without the simulator kit) and the shared schemas."""
+    return ([SourceFile("integrations/__init__.py", (INTEGRATIONS_DIR / "__init__.py").read_bytes())]
+            + _tree(INTEGRATIONS_DIR / "common", "integrations/common", pattern="*.py")
+            + _tree(SCHEMAS_DIR, "schemas", pattern="*.json"))
+
+
+def integration_files(integration: Integration) -> list[SourceFile]:
+    folder = integration.manifest.folder
+    if folder.parent.resolve() != INTEGRATIONS_DIR.resolve():
+        raise errors.ConfigError(f"{integration.id}: {folder} is not under {INTEGRATIONS_DIR}")
+    return _tree(folder, f"integrations/{integration.id}")
+
+
+def platform_files(*names: str) -> list[SourceFile]:
+    """Adapters from ``tools/packaging/platform`` shipped as the top-level package ``soarpacks_platform``."""
+    wanted = ("__init__.py",) + names
+    return [SourceFile(f"soarpacks_platform/{name}", (PLATFORM_DIR / name).read_bytes()) for name in wanted]
+
+
+def tool_files(*relative: str) -> list[SourceFile]:
+    """Files of this repository outside ``integrations/`` (the CLI for the native package)."""
+    return [SourceFile(name, (REPO_ROOT / name).read_bytes()) for name in relative]
+
+
+def package_files(integration: Integration, *extra: list[SourceFile]) -> list[SourceFile]:
+    files = runtime_files() + integration_files(integration)
+    for more in extra:
+        files += more
+    files.sort(key=lambda f: f.name)
+    check_imports(files)
+    return files
+
+
+def check_imports(files: list[SourceFile]) -> None:
+    """Fail the build, not the first run on a SOAR engine, when shipped code imports a test-only module."""
+    shipped = {f.name for f in files}
+    for source in files:
+        # The CLI shipped in the native package imports the simulator kit only for --simulate,
+        # which the package's launcher refuses; everything else is checked.
+        if not source.name.endswith(".py") or source.name.startswith("tools/"):
+            continue
+        tree = ast.parse(source.data, filename=source.name)
+        for node in ast.walk(tree):
+            modules: list[str] = []
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module]
+            for module in modules:
+                if any(module == bad or module.startswith(bad + ".") for bad in FORBIDDEN_IMPORTS):
+                    raise errors.ConfigError(f"{source.name} imports {module}, which packages do not ship")
+                if module.startswith("integrations."):
+                    as_path = module.replace(".", "/")
+                    if f"{as_path}.py" not in shipped and f"{as_path}/__init__.py" not in shipped:
+                        raise errors.ConfigError(f"{source.name} imports {module}, which is not in the package")
+
+
+def digest(files: list[SourceFile]) -> str:
+    """A content address of the files (names and bytes)."""
+    h = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f.name):
+        h.update(f.name.encode() + b"\0" + hashlib.sha256(f.data).digest())
+    return h.hexdigest()

@@ -1,0 +1,345 @@
+"""xsoar: a Cortex XSOAR content pack zip per integration (``<PackName>-<version>.zip``).
+
+One pack per integration, as XSOAR's marketplace does for vendor products: a SOC installs only the
+vendors it has, and each pack versions on its own. The zip has the layout of ``demisto-sdk upload``'s
+pack zips (the pack's content at the top): ``pack_metadata.json``, ``metadata.json``, ``README.md``,
+``ReleaseNotes/<version>.md``, ``Integrations/integration-<PackName>.yml`` (unified: the runtime and the
+handlers embedded in ``script.script``) and ``Playbooks/`` when there are exported playbooks.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from integrations.common import errors
+from integrations.common.manifest import REPO_ROOT, Command, Manifest
+from integrations.common.registry import Integration
+
+from . import archive
+from .embed import BOOTSTRAP, embedded_files
+from .outputs import ARRAY, command_fields
+from .platform.common import FETCH, TEST, fetch_args_spec, fetch_setting_name
+from .sources import package_files, platform_files
+
+# Demisto-maintained image holding the runtime's dependencies (requests, jsonschema>=4.18 with
+# referencing, PyYAML) on Python 3.12; override with --xsoar-docker-image (see docs/packaging.md).
+DEFAULT_DOCKER_IMAGE = "demisto/xsoar-tools:1.0.0.13471092"
+SERVER_MIN_VERSION = "6.10.0"
+AUTHOR = "soarpacks"
+
+# XSOAR parameter type codes.
+SHORT_TEXT, ENCRYPTED, BOOLEAN, CREDENTIALS, LONG_TEXT, INCIDENT_TYPE, SINGLE_SELECT, MULTI_SELECT, \
+    FETCH_INTERVAL = 0, 4, 8, 9, 12, 13, 15, 16, 19
+# demisto-sdk's INTEGRATION_CATEGORIES (a test keeps this in step with the installed demisto-sdk).
+CATEGORIES = ("Analytics & SIEM", "Utilities", "Messaging and Conferencing", "Endpoint", "Network Security",
+              "Vulnerability Management", "Case Management", "Forensics & Malware Analysis", "IT Services",
+              "Data Enrichment & Threat Intelligence", "Database", "Deception & Breach Simulation", "Email",
+              "Identity and Access Management", "Cloud Services", "Authentication & Identity Management")
+# Manifest categories that are not XSOAR's, to the nearest XSOAR category.
+CATEGORY_SYNONYMS = {"managed detection and response": "Analytics & SIEM", "siem": "Analytics & SIEM",
+                     "web security": "Network Security", "threat intelligence": "Data Enrichment & Threat Intelligence",
+                     "identity": "Identity and Access Management", "cloud": "Cloud Services"}
+OUTPUT_TYPES = {"string": "String", "number": "Number", "boolean": "Boolean", "date": "Date"}
+
+
+def pack_name(manifest: Manifest) -> str:
+    """``Cisco Global Threat Alerts`` → ``CiscoGlobalThreatAlerts``."""
+    words = re.findall(r"[A-Za-z0-9]+", manifest.name)
+    name = "".join(w[:1].upper() + w[1:] for w in words)
+    if not name or not name[0].isalpha():
+        raise errors.ConfigError(f"{manifest.id}: cannot make an XSOAR pack name from {manifest.name!r}")
+    return name
+
+
+def xsoar_name(integration: Integration) -> str:
+    return f"{pack_name(integration.manifest)}-{integration.manifest.version}.zip"
+
+
+def category(manifest: Manifest) -> str:
+    wanted = manifest.data.get("category", "")
+    for known in CATEGORIES:
+        if known.lower() == wanted.lower():
+            return known
+    return CATEGORY_SYNONYMS.get(wanted.lower(), "Utilities")
+
+
+def _display(spec: dict[str, Any]) -> str:
+    return spec.get("display") or spec["name"].replace("_", " ").capitalize()
+
+
+def _default_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return ",".join(map(str, value)) if isinstance(value, list) else json.dumps(value)
+    return str(value)
+
+
+def configuration_entry(spec: dict[str, Any], *, name: str | None = None) -> dict[str, Any]:
+    """One manifest param (or fetch argument) as an XSOAR instance setting."""
+    entry: dict[str, Any] = {"display": _display(spec), "name": name or spec["name"]}
+    kind = spec["type"]
+    if spec.get("secret"):
+        # Credentials (type 9) so the value can come from XSOAR's credential vault; no username.
+        entry.update(type=CREDENTIALS, hiddenusername=True, displaypassword=_display(spec))
+        entry["display"] = ""
+    elif kind == "boolean":
+        entry["type"] = BOOLEAN
+    elif "enum" in spec:
+        entry.update(type=MULTI_SELECT if kind == "array" else SINGLE_SELECT, options=[str(v) for v in spec["enum"]])
+    elif kind == "json":
+        entry["type"] = LONG_TEXT
+    else:
+        entry["type"] = SHORT_TEXT
+    # XSOAR cannot leave a required checkbox unticked; booleans are never "required".
+    entry["required"] = bool(spec.get("required")) and kind != "boolean"
+    if "default" in spec and spec["default"] is not None:
+        entry["defaultvalue"] = _default_text(spec["default"])
+    if spec.get("description"):
+        entry["additionalinfo"] = " ".join(spec["description"].split())
+    return entry
+
+
+def configuration(manifest: Manifest) -> list[dict[str, Any]]:
+    entries = [configuration_entry(p) for p in manifest.params]
+    if _fetches(manifest):
+        entries += [
+            {"display": "Fetch incidents", "name": "isFetch", "type": BOOLEAN, "required": False},
+            {"display": "Incident type", "name": "incidentType", "type": INCIDENT_TYPE, "required": False},
+            {"display": "Incidents Fetch Interval", "name": "incidentFetchInterval", "type": FETCH_INTERVAL,
+             "defaultvalue": "1", "required": False},
+        ]
+        for spec in fetch_args_spec(manifest):
+            entry = configuration_entry(spec, name=fetch_setting_name(manifest, spec["name"]))
+            entry["required"] = False  # only needed when fetching; the runner validates them then
+            entry.setdefault("additionalinfo", f"fetch-incidents: {spec['name']}")
+            entries.append(entry)
+    names = [e["name"] for e in entries]
+    if len(names) != len(set(names)):
+        raise errors.ConfigError(f"{manifest.id}: two XSOAR settings would share a name: {sorted(names)}")
+    return entries
+
+
+def _fetches(manifest: Manifest) -> bool:
+    return FETCH in manifest.commands and manifest.commands[FETCH].supported
+
+
+def argument(spec: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": spec["name"],
+                             "description": " ".join((spec.get("description") or _display(spec)).split()),
+                             "required": bool(spec.get("required"))}
+    if "enum" in spec:
+        entry.update(auto="PREDEFINED", predefined=[str(v) for v in spec["enum"]])
+    elif spec["type"] == "boolean":
+        entry.update(auto="PREDEFINED", predefined=["true", "false"])
+    if spec["type"] == "array":
+        entry["isArray"] = True
+    if "default" in spec and spec["default"] is not None:
+        entry["defaultValue"] = _default_text(spec["default"])
+    return entry
+
+
+def command_outputs(manifest: Manifest, command: Command) -> list[dict[str, Any]]:
+    prefix = (command.outputs or {}).get("prefix")
+    if not prefix:
+        return []
+    outputs: dict[str, dict[str, Any]] = {}
+    for field in command_fields(manifest, command):
+        path = ".".join(p for p in field.path if p != ARRAY)
+        is_list = field.path[-1] == ARRAY
+        kind = "Unknown" if is_list and field.type not in OUTPUT_TYPES else OUTPUT_TYPES.get(field.type, "Unknown")
+        outputs.setdefault(path, {"contextPath": f"{prefix}.{path}",
+                                  "description": field.description or path.replace(".", " ").replace("_", " "),
+                                  "type": kind})
+    return list(outputs.values())
+
+
+def command_entry(manifest: Manifest, command: Command) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": command.name, "description": " ".join(command.description.split()),
+                             "arguments": [argument(a) for a in command.args]}
+    outputs = command_outputs(manifest, command)
+    if outputs:
+        entry["outputs"] = outputs
+    if command.effect == "write":
+        entry["execution"] = False
+    return entry
+
+
+def script_text(integration: Integration) -> str:
+    files = package_files(integration, platform_files("common.py", "xsoar.py"))
+    block, value = embedded_files(files)
+    manifest = integration.manifest
+    return "\n".join([
+        f"# {manifest.name} {manifest.version}: generated by `soarpacks package --target xsoar` from the",
+        "# soarpacks sources below (the runtime, this integration and its adapter). Edit the sources, not this.",
+        "try:",
+        "    demisto  # XSOAR provides it",
+        "except NameError:",
+        "    import demistomock as demisto  # noqa: F401",
+        "import sys",
+        "",
+        f"SOARPACKS_PACKAGE = {manifest.id!r}",
+        f"SOARPACKS_DIGEST = {value!r}",
+        block,
+        BOOTSTRAP,
+        "_soarpacks_folder = _soarpacks_materialise(SOARPACKS_FILES, SOARPACKS_PACKAGE, SOARPACKS_DIGEST)",
+        "if _soarpacks_folder not in sys.path:",
+        "    sys.path.insert(0, _soarpacks_folder)",
+        "",
+        "if __name__ in ('__main__', '__builtin__', 'builtins'):",
+        "    from soarpacks_platform.xsoar import main as _soarpacks_main",
+        "    _soarpacks_main(demisto, SOARPACKS_PACKAGE)",
+        "",
+    ])
+
+
+def integration_yaml(integration: Integration, *, docker_image: str = DEFAULT_DOCKER_IMAGE) -> dict[str, Any]:
+    manifest = integration.manifest
+    commands = [command_entry(manifest, c) for c in manifest.commands.values()
+                if c.supported and c.name not in (TEST, FETCH)]
+    return {
+        "commonfields": {"id": manifest.name, "version": -1},
+        "name": manifest.name,
+        "display": manifest.name,
+        "category": category(manifest),
+        "description": " ".join(manifest.description.split()),
+        "configuration": configuration(manifest),
+        "script": {
+            "script": script_text(integration),
+            "type": "python",
+            "subtype": "python3",
+            "dockerimage": docker_image,
+            "isfetch": _fetches(manifest),
+            "runonce": False,
+            "commands": commands,
+        },
+        "fromversion": SERVER_MIN_VERSION,
+        "tests": ["No tests (auto formatted)"],
+    }
+
+
+def pack_metadata(integration: Integration, *, dependencies: dict[str, Any] | None = None) -> dict[str, Any]:
+    manifest = integration.manifest
+    keywords = [manifest.vendor] + ([manifest.data["product"]] if manifest.data.get("product") else [])
+    metadata = {
+        "name": manifest.name,
+        "description": " ".join(manifest.description.split()),
+        "support": "community",
+        "currentVersion": manifest.version,
+        "author": AUTHOR,
+        "categories": [category(manifest)],
+        "tags": [],
+        "useCases": [],
+        "keywords": keywords,
+        "marketplaces": ["xsoar", "marketplacev2"],
+        "serverMinVersion": SERVER_MIN_VERSION,
+        "dependencies": dependencies or {},
+    }
+    if manifest.data.get("docs_url"):
+        metadata["url"] = manifest.data["docs_url"]
+    return metadata
+
+
+def release_notes(manifest: Manifest) -> str:
+    return (f"\n#### Integrations\n\n##### {manifest.name}\n\n"
+            f"- Packaged by soarpacks from {manifest.id} {manifest.version}.\n")
+
+
+def readme(integration: Integration) -> str:
+    own = integration.manifest.folder / "README.md"
+    if own.is_file():
+        return own.read_text(encoding="utf-8")
+    m = integration.manifest
+    return f"# {m.name}\n\n{' '.join(m.description.split())}\n"
+
+
+def exported_playbooks(integration: Integration, repo_root: Path = REPO_ROOT) -> list[tuple[dict[str, Any], list[str]]]:
+    """Playbooks whose first step uses this integration, exported by ``tools.playbooks.xsoar_export``
+    when that module exists, each with the other integrations it needs (pack dependencies)."""
+    try:
+        exporter = importlib.import_module("tools.playbooks.xsoar_export").export_xsoar_playbook
+        from tools.playbooks.model import load_playbook
+    except (ImportError, AttributeError):
+        return []
+    found = []
+    for path in sorted((repo_root / "playbooks").glob("*.yaml")):
+        used = load_playbook(path).integrations
+        if used and used[0] == integration.id:
+            found.append((exporter(path), used[1:]))
+    return found
+
+
+def xsoar_files(integration: Integration, *, docker_image: str = DEFAULT_DOCKER_IMAGE,
+                others: dict[str, Integration] | None = None) -> list[tuple[str, bytes]]:
+    manifest = integration.manifest
+    name = pack_name(manifest)
+    files: list[tuple[str, bytes]] = []
+    dependencies: dict[str, Any] = {}
+    playbook_items = []
+    for playbook, needs in exported_playbooks(integration):
+        playbook_id = str(playbook.get("id") or playbook.get("name"))
+        slug = re.sub(r"[^A-Za-z0-9_]+", "_", playbook_id).strip("_") or "playbook"
+        files.append((f"Playbooks/playbook-{slug}.yml", _yaml(playbook)))
+        playbook_items.append({"id": playbook_id, "name": playbook.get("name", playbook_id),
+                               "description": playbook.get("description", "")})
+        for other in needs:
+            if others and other in others:
+                other_pack = pack_name(others[other].manifest)
+                dependencies[other_pack] = {"mandatory": True, "display_name": others[other].manifest.name}
+    unified = integration_yaml(integration, docker_image=docker_image)
+    metadata = pack_metadata(integration, dependencies=dependencies)
+    files += [
+        (f"Integrations/integration-{name}.yml", _yaml(unified)),
+        ("pack_metadata.json", _json(metadata)),
+        ("metadata.json", _json(_marketplace_metadata(metadata, unified, name, playbook_items))),
+        ("README.md", readme(integration).encode("utf-8")),
+        (f"ReleaseNotes/{manifest.version.replace('.', '_')}.md", release_notes(manifest).encode("utf-8")),
+    ]
+    return files
+
+
+def _marketplace_metadata(metadata: dict[str, Any], unified: dict[str, Any], name: str,
+                          playbooks: list[dict[str, Any]]) -> dict[str, Any]:
+    """What ``demisto-sdk upload`` adds as ``metadata.json``: the pack's identity and its content items."""
+    integration_item = {
+        "id": unified["commonfields"]["id"], "name": unified["display"], "description": unified["description"],
+        "category": unified["category"], "isfetch": unified["script"]["isfetch"],
+        "commands": [{"name": c["name"], "description": c["description"]} for c in unified["script"]["commands"]],
+    }
+    items: dict[str, Any] = {"integration": [integration_item]}
+    displays = {"integration": "Integration"}
+    if playbooks:
+        items["playbook"] = playbooks
+        displays["playbook"] = "Playbook" if len(playbooks) == 1 else "Playbooks"
+    return {**metadata, "id": name, "contentItems": items, "contentDisplays": displays,
+            "supportDetails": {"url": metadata.get("url", "")}}
+
+
+class _Dumper(yaml.SafeDumper):
+    """Multi-line strings (the script, descriptions) as literal blocks, readable in a diff."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def _yaml(data: Any) -> bytes:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096).encode("utf-8")
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, indent=4, sort_keys=False) + "\n").encode("utf-8")
+
+
+def build_xsoar(integration: Integration, out_dir: Path, *, docker_image: str = DEFAULT_DOCKER_IMAGE,
+                others: dict[str, Integration] | None = None) -> Path:
+    files = xsoar_files(integration, docker_image=docker_image, others=others)
+    return archive.write_file(out_dir, xsoar_name(integration), archive.zip_bytes(files))
