@@ -115,7 +115,7 @@ def run_playbook(playbook: Playbook, instances: Mapping[str, Any], inputs: Mappi
 
 def format_step_line(number: int, outcome: StepOutcome) -> str:
     run = outcome.step.run + (" (each)" if outcome.items is not None else "")
-    line = f"{number:>3}. {outcome.step.id:<18} {run:<42} {outcome.result():<28} {outcome.seconds:6.2f}s"
+    line = f"{number:>3}. {outcome.step.id:<18} {run:<46} {outcome.result():<28} {outcome.seconds:6.2f}s"
     for failure in outcome.failures[:3]:
         line += f"\n       failed: {failure}"
     if len(outcome.failures) > 3:
