@@ -79,10 +79,18 @@ def cmd_validate(options: argparse.Namespace) -> int:
     from .check import check_playbook
     from .model import load_playbook
 
+    from integrations.common import errors
+
     files = [find_playbook(name) for name in options.files] or sorted(PLAYBOOKS_DIR.glob("*.yaml"))
     integrations = discover()
+    broken = 0
     for path in files:
-        playbook = load_playbook(path)
-        check_playbook(playbook, integrations)
+        try:
+            playbook = load_playbook(path)
+            check_playbook(playbook, integrations)
+        except errors.InputError as exc:
+            broken += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
         print(f"ok: {path} ({len(playbook.steps)} steps, uses {', '.join(playbook.integrations)})")
-    return 0
+    return 2 if broken else 0
