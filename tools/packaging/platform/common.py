@@ -11,6 +11,12 @@ from typing import Any, Mapping
 
 FETCH = "fetch-incidents"
 TEST = "test-module"
+# Splunk SOAR's action identifiers for the two generic commands; others are the name with underscores.
+TEST_ACTION, POLL_ACTION = "test_connectivity", "on_poll"
+
+
+def action_identifier(command_name: str) -> str:
+    return {TEST: TEST_ACTION, FETCH: POLL_ACTION}.get(command_name, command_name.replace("-", "_"))
 
 
 def fetch_setting_name(manifest: Any, arg_name: str) -> str:
