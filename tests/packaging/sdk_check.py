@@ -32,6 +32,10 @@ def _kwalify_errors(schema_name, path):
 
 
 def main(kind, path):
+    if kind == "categories":
+        from demisto_sdk.commands.common.constants import INTEGRATION_CATEGORIES
+        print(json.dumps({"categories": INTEGRATION_CATEGORIES}))
+        return
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     if kind == "integration":
@@ -45,10 +49,6 @@ def main(kind, path):
     elif kind == "pack_metadata":
         from demisto_sdk.commands.content_graph.strict_objects.pack_meta_data import StrictPackMetadata
         errors = _pydantic_errors(StrictPackMetadata, json.loads(text))
-    elif kind == "categories":
-        from demisto_sdk.commands.common.constants import INTEGRATION_CATEGORIES
-        print(json.dumps({"categories": INTEGRATION_CATEGORIES}))
-        return
     else:
         raise SystemExit(f"unknown kind {kind}")
     print(json.dumps({"errors": errors}))
