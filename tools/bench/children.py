@@ -1,0 +1,42 @@
+"""Running benchmark pieces in child processes: the simulator server, and measured children that
+print one JSON line. Each child is a fresh interpreter, so its peak RSS and its timings are its own."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def bench_server(*, alerts: int, events: bool = True, latency: float = 0.0) -> Iterator[dict[str, Any]]:
+    """``tools.bench.server`` in a child; yields what it printed (url, params, alert_id)."""
+    command = [sys.executable, "-m", "tools.bench.server", "--alerts", str(alerts), "--latency", str(latency),
+               *([] if events else ["--no-events"])]
+    process = subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        if not line:
+            raise RuntimeError(f"the benchmark server did not start: {' '.join(command)}")
+        yield json.loads(line)
+    finally:
+        if process.stdin:
+            process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_child(module: str, *args: str, timeout: float = 900) -> dict[str, Any]:
+    """``python -m <module> args...`` in a fresh process; the JSON object it printed last."""
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
