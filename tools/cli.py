@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(ACTIONS.get(options.action, _delegate)(options) or 0)
     except errors.SoarpacksError as exc:
         if options.debug:
-            traceback.print_exc()
+            print(REDACTOR(traceback.format_exc()), file=sys.stderr)
         print(f"error ({exc.kind}): {REDACTOR(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -73,15 +73,9 @@ def test_credentials_a_vendor_echoes_back_are_masked_in_debug_output(integration
     assert leaked == [], output[-2000:]
 
 
-# tools/cli.py main() prints a SoarpacksError's traceback with traceback.print_exc(), unredacted, where
-# the bug path prints REDACTOR(traceback.format_exc()); the one-line message is masked, the traceback not.
-CLI_TRACEBACK_UNMASKED = pytest.mark.xfail(strict=True, reason="reported: tools/cli.py main() --debug traceback of a "
-                                           "SoarpacksError is printed unredacted (traceback.print_exc())")
-
-
 @pytest.mark.parametrize("failure", [
-    pytest.param(lambda secret: errors.VendorError(f"vendor says: unknown key {secret}"), marks=CLI_TRACEBACK_UNMASKED),
-    pytest.param(lambda secret: errors.InputError(f"bad value {secret}"), marks=CLI_TRACEBACK_UNMASKED),
+    lambda secret: errors.VendorError(f"vendor says: unknown key {secret}"),
+    lambda secret: errors.InputError(f"bad value {secret}"),
     lambda secret: RuntimeError(f"a bug of ours, holding {secret}"),
     lambda secret: KeyError(secret),
 ], ids=["vendor error", "input error", "bug", "key error"])
