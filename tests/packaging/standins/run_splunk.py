@@ -10,7 +10,7 @@ import sys
 
 def main(app_folder, main_module, requests_path, out_path):
     sys.path.insert(0, app_folder)
-    from phantom.base_connector import BaseConnector
+    from phantom.base_connector import BaseConnector, flush
     spec = importlib.util.spec_from_file_location("app_connector", os.path.join(app_folder, main_module))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -19,6 +19,7 @@ def main(app_folder, main_module, requests_path, out_path):
     with open(requests_path, encoding="utf-8") as handle:
         requests = json.load(handle)
     answers = [json.loads(connector_class()._handle_action(json.dumps(r), None)) for r in requests]
+    flush()
     loaded = sys.modules.get("integrations")
     with open(out_path, "w", encoding="utf-8") as handle:
         json.dump({"answers": answers, "loaded_from": getattr(loaded, "__file__", None)}, handle)

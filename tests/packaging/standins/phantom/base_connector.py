@@ -7,17 +7,29 @@ import os
 from . import app
 
 
+_WORLD = {}
+
+
 def _load():
-    path = os.environ["SOARPACKS_PHANTOM_WORLD"]
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    return {"containers": [], "state": None, "progress": []}
+    # Kept in memory while the process lives (the driver runs every request in one process).
+    if not _WORLD:
+        path = os.environ["SOARPACKS_PHANTOM_WORLD"]
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as handle:
+                _WORLD.update(json.load(handle))
+        else:
+            _WORLD.update(containers=[], by_sdi={}, state=None, progress=[])
+    return _WORLD
 
 
 def _store(world):
+    pass
+
+
+def flush():
+    """Write the platform's side to SOARPACKS_PHANTOM_WORLD for the test to read."""
     with open(os.environ["SOARPACKS_PHANTOM_WORLD"], "w", encoding="utf-8") as handle:
-        json.dump(world, handle)
+        json.dump(_load(), handle)
 
 
 class BaseConnector:
@@ -67,13 +79,14 @@ class BaseConnector:
             if not container.get(key):
                 return app.APP_ERROR, "container has no %s" % key, None
         world = _load()
-        for existing in world["containers"]:
-            if existing["source_data_identifier"] == container["source_data_identifier"]:
-                existing.setdefault("updates", []).append(container)
-                _store(world)
-                return app.APP_SUCCESS, "Duplicate container found", existing["id"]
+        known = world["by_sdi"].get(container["source_data_identifier"])
+        if known is not None:
+            existing = world["containers"][known - 1]
+            existing.setdefault("updates", []).append(container)
+            return app.APP_SUCCESS, "Duplicate container found", existing["id"]
         container["id"] = len(world["containers"]) + 1
         world["containers"].append(container)
+        world["by_sdi"][container["source_data_identifier"]] = container["id"]
         _store(world)
         return app.APP_SUCCESS, "Container created", container["id"]
 

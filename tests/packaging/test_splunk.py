@@ -1,0 +1,122 @@
+"""splunk: the app JSON has what Splunk's build requires, and the connector, run under a stand-in
+`phantom` package against the simulator, passes test connectivity, polls without duplicates, runs get-event."""
+from __future__ import annotations
+
+import json
+import sys
+import tarfile
+from pathlib import Path
+
+from tools.packaging import splunk
+
+from .helpers import STANDINS, clean_env, fetch_limit_args, platform_settings, run
+
+ACTION_TYPES = {"test", "investigate", "correct", "contain", "ingest", "generic"}
+DATA_TYPES = {"string", "numeric", "boolean", "password", "file", "ph"}
+
+
+def _app(dist, integration, tmp_path=None):
+    path = dist[("splunk", integration.id)]
+    with tarfile.open(path) as archive:
+        folder = splunk.app_folder(integration)
+        assert all(m.name == folder or m.name.startswith(folder + "/") for m in archive.getmembers())
+        if tmp_path is not None:
+            archive.extractall(tmp_path, filter="data")
+        return json.loads(archive.extractfile(f"{folder}/{folder}.json").read())
+
+
+def test_the_app_json_has_every_field_splunks_build_requires(integration, dist):
+    app = _app(dist, integration)
+    missing = [f for f in splunk.REQUIRED_FIELDS if f not in app]
+    assert missing == []
+    for field in ("appid", "name", "product_vendor", "product_name", "publisher", "type", "main_module",
+                  "app_version", "package_name", "python_version"):
+        assert app[field], field
+    assert app["description"][:1].isupper()
+
+
+def test_configuration_fields_have_data_type_required_and_order(integration, dist):
+    app = _app(dist, integration)
+    orders = [entry["order"] for entry in app["configuration"].values()]
+    assert orders == list(range(len(orders)))
+    for name, entry in app["configuration"].items():
+        assert entry["data_type"] in DATA_TYPES and isinstance(entry["required"], bool), name
+    for param in integration.manifest.params:
+        if param.get("secret"):
+            assert app["configuration"][param["name"]]["data_type"] == "password"
+
+
+def test_actions_have_identifiers_types_parameters_and_output_paths(integration, dist):
+    app = _app(dist, integration)
+    identifiers = [a["identifier"] for a in app["actions"]]
+    assert len(identifiers) == len(set(identifiers))
+    assert "test_connectivity" in identifiers
+    for action in app["actions"]:
+        assert action["type"] in ACTION_TYPES and action["action"] and action["description"], action["identifier"]
+        for name, parameter in action["parameters"].items():
+            assert parameter["data_type"] in DATA_TYPES and "order" in parameter, name
+        if action["type"] in ("investigate", "correct"):
+            paths = {o["data_path"] for o in action["output"]}
+            assert {"action_result.status", "action_result.message", "summary.total_objects",
+                    "summary.total_objects_successful"} <= paths
+            assert {f"action_result.parameter.{p}" for p in action["parameters"]} <= paths
+            assert all(o["data_type"] in DATA_TYPES for o in action["output"])
+    fetches = integration.manifest.commands.get("fetch-incidents")
+    assert ("on_poll" in identifiers) == bool(fetches and fetches.supported)
+
+
+def test_the_main_module_defines_a_base_connector_subclass(integration, dist, tmp_path):
+    app = _app(dist, integration, tmp_path)
+    source = (tmp_path / splunk.app_folder(integration) / app["main_module"]).read_text()
+    assert "(SoarpacksConnector)" in source and f"INTEGRATION_ID = {integration.id!r}" in source
+
+
+def _requests(integration, served, config_args, identifier, parameters=None, **more):
+    return {"identifier": identifier, "config": platform_settings(integration, served, config_args, credentials=False),
+            "parameters": parameters or [{}], **more}
+
+
+def test_the_connector_tests_connectivity_polls_twice_without_duplicates_and_gets_an_event(
+        integration, dist, served, tmp_path):
+    app = _app(dist, integration, tmp_path)
+    folder = tmp_path / splunk.app_folder(integration)
+    simulator = served.simulator
+    expected = simulator.expected_incident_count()
+    full = fetch_limit_args(integration, simulator)
+    half = fetch_limit_args(integration, simulator, max_fetch=max(1, expected // 2))
+    per_run = int(full.get("max_fetch") or expected)
+    polls = [half] + [full] * (min(10, -(-expected // per_run)) + 1)
+    requests = [_requests(integration, served, full, "test_connectivity")]
+    requests += [_requests(integration, served, args, "on_poll") for args in polls]
+    examples = simulator.command_examples()
+    if "get-event" in examples:
+        requests.append(_requests(integration, served, full, "get_event", [examples["get-event"]]))
+    plan = tmp_path / "requests.json"
+    plan.write_text(json.dumps(requests))
+    world = tmp_path / "world.json"
+    out = tmp_path / "out.json"
+    done = run([sys.executable, str(STANDINS / "run_splunk.py"), str(folder), app["main_module"], str(plan), str(out)],
+               cwd=tmp_path, env=clean_env(tmp_path, PYTHONPATH=str(STANDINS), SOARPACKS_PHANTOM_WORLD=str(world)))
+    assert done.returncode == 0, done.stderr[-3000:]
+    outcome = json.loads(out.read_text())
+    assert not outcome["loaded_from"].startswith(str(Path(__file__).resolve().parents[2]))
+    test, *answers = outcome["answers"]
+    assert test["status"] == "success", test
+    poll_answers, rest = answers[:len(polls)], answers[len(polls):]
+    assert all(a["status"] == "success" for a in poll_answers), [a["results"][0]["message"] for a in poll_answers]
+    summaries = [a["results"][0]["summary"] for a in poll_answers]
+    assert summaries[0]["containers_created"] > 0
+    assert summaries[-1]["incidents"] == 0
+    platform = json.loads(world.read_text())
+    containers = platform["containers"]
+    ids = [c["source_data_identifier"] for c in containers]
+    assert len(ids) == len(set(ids)) == expected
+    assert not [c for c in containers if c.get("updates")], "a later poll handed an incident over again"
+    assert sum(s["containers_created"] for s in summaries) == expected
+    assert platform["state"], "the bookmark was not saved in the asset state"
+    for container in containers[:20]:
+        assert container["artifacts"] and container["artifacts"][-1]["run_automation"] is True
+    if rest:
+        (event,) = rest
+        assert event["status"] == "success", event
+        assert event["results"][0]["data"]
