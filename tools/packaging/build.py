@@ -15,11 +15,18 @@ TARGETS = ("native", "xsoar", "splunk")
 def _builders(xsoar_docker_image: str | None) -> dict[str, Callable[..., Path]]:
     from .native import build_native
     from .splunk import build_splunk
-    from .xsoar import DEFAULT_DOCKER_IMAGE, build_xsoar
+    from .xsoar import DEFAULT_DOCKER_IMAGE, build_xsoar, exported_playbooks
     image = xsoar_docker_image or DEFAULT_DOCKER_IMAGE
+    playbooks: list = []
+
+    def xsoar(integration: Integration, out: Path, everyone: Mapping[str, Integration]) -> Path:
+        if not playbooks:  # exported once per build, for every pack
+            playbooks.append(exported_playbooks())
+        return build_xsoar(integration, out, docker_image=image, others=everyone, playbooks=playbooks[0])
+
     return {
         "native": lambda integration, out, everyone: build_native(integration, out),
-        "xsoar": lambda integration, out, everyone: build_xsoar(integration, out, docker_image=image, others=everyone),
+        "xsoar": xsoar,
         "splunk": lambda integration, out, everyone: build_splunk(integration, out),
     }
 

@@ -258,9 +258,12 @@ def readme(integration: Integration) -> str:
     return f"# {m.name}\n\n{' '.join(m.description.split())}\n"
 
 
-def exported_playbooks(integration: Integration, repo_root: Path = REPO_ROOT) -> list[tuple[dict[str, Any], list[str]]]:
-    """Playbooks whose first step uses this integration, exported by ``tools.playbooks.xsoar_export``
-    when that module exists, each with the other integrations it needs (pack dependencies)."""
+Exported = list[tuple[dict[str, Any], list[str]]]
+
+
+def exported_playbooks(repo_root: Path = REPO_ROOT) -> Exported:
+    """Every playbook, exported by ``tools.playbooks.xsoar_export`` when that module exists, each with the
+    integrations it uses in order (the first one's pack carries it; the others become pack dependencies)."""
     try:
         exporter = importlib.import_module("tools.playbooks.xsoar_export").export_xsoar_playbook
         from tools.playbooks.model import load_playbook
@@ -269,19 +272,24 @@ def exported_playbooks(integration: Integration, repo_root: Path = REPO_ROOT) ->
     found = []
     for path in sorted((repo_root / "playbooks").glob("*.yaml")):
         used = load_playbook(path).integrations
-        if used and used[0] == integration.id:
-            found.append((exporter(path), used[1:]))
+        if used:
+            found.append((exporter(path), used))
     return found
 
 
 def xsoar_files(integration: Integration, *, docker_image: str = DEFAULT_DOCKER_IMAGE,
-                others: dict[str, Integration] | None = None) -> list[tuple[str, bytes]]:
+                others: dict[str, Integration] | None = None, playbooks: Exported | None = None) -> list[tuple[str, bytes]]:
     manifest = integration.manifest
     name = pack_name(manifest)
     files: list[tuple[str, bytes]] = []
     dependencies: dict[str, Any] = {}
     playbook_items = []
-    for playbook, needs in exported_playbooks(integration):
+    if playbooks is None:
+        playbooks = exported_playbooks()
+    for playbook, used in playbooks:
+        if used[0] != integration.id:
+            continue
+        needs = used[1:]
         playbook_id = str(playbook.get("id") or playbook.get("name"))
         slug = re.sub(r"[^A-Za-z0-9_]+", "_", playbook_id).strip("_") or "playbook"
         files.append((f"Playbooks/playbook-{slug}.yml", _yaml(playbook)))
@@ -340,6 +348,6 @@ def _json(data: Any) -> bytes:
 
 
 def build_xsoar(integration: Integration, out_dir: Path, *, docker_image: str = DEFAULT_DOCKER_IMAGE,
-                others: dict[str, Integration] | None = None) -> Path:
-    files = xsoar_files(integration, docker_image=docker_image, others=others)
+                others: dict[str, Integration] | None = None, playbooks: Exported | None = None) -> Path:
+    files = xsoar_files(integration, docker_image=docker_image, others=others, playbooks=playbooks)
     return archive.write_file(out_dir, xsoar_name(integration), archive.zip_bytes(files))
