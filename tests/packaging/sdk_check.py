@@ -39,15 +39,21 @@ def main(kind, path):
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     if kind == "integration":
-        from demisto_sdk.commands.content_graph.strict_objects.integration import StrictIntegration
+        from demisto_sdk.commands.content_graph.strict_objects.integration import (
+            StrictIntegration,
+        )
         data = yaml.safe_load(text)
         errors = _pydantic_errors(StrictIntegration, data) + _kwalify_errors("integration", path)
     elif kind == "playbook":
-        from demisto_sdk.commands.content_graph.strict_objects.playbook import StrictPlaybook
+        from demisto_sdk.commands.content_graph.strict_objects.playbook import (
+            StrictPlaybook,
+        )
         data = yaml.safe_load(text)
         errors = _pydantic_errors(StrictPlaybook, data) + _kwalify_errors("playbook", path)
     elif kind == "pack_metadata":
-        from demisto_sdk.commands.content_graph.strict_objects.pack_meta_data import StrictPackMetadata
+        from demisto_sdk.commands.content_graph.strict_objects.pack_meta_data import (
+            StrictPackMetadata,
+        )
         errors = _pydantic_errors(StrictPackMetadata, json.loads(text))
     else:
         raise SystemExit(f"unknown kind {kind}")

@@ -10,7 +10,6 @@ from tools.packaging.sources import RUNTIME_REQUIREMENTS
 
 from .helpers import as_text, clean_env, fetch_limit_args, run
 
-
 MAX_RUNS = 12
 
 

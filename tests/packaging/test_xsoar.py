@@ -2,7 +2,6 @@
 and its unified script really runs under a stand-in demistomock against the simulator."""
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from pathlib import Path

@@ -12,7 +12,15 @@ from pathlib import Path
 from integrations.common.registry import Integration
 
 from . import archive
-from .sources import PLATFORM_DIR, RUNTIME_REQUIREMENTS, SourceFile, digest, package_files, platform_files, tool_files
+from .sources import (
+    PLATFORM_DIR,
+    RUNTIME_REQUIREMENTS,
+    SourceFile,
+    digest,
+    package_files,
+    platform_files,
+    tool_files,
+)
 
 CLI_FILES = ("tools/__init__.py", "tools/cli.py", "tools/config.py")
 

@@ -18,8 +18,16 @@ from integrations.common.manifest import Command, Manifest
 from integrations.common.registry import Integration
 
 from . import archive
-from .outputs import ARRAY, command_fields
-from .platform.common import FETCH, POLL_ACTION, TEST, TEST_ACTION, action_identifier, fetch_args_spec, fetch_setting_name
+from .outputs import command_fields
+from .platform.common import (
+    FETCH,
+    POLL_ACTION,
+    TEST,
+    TEST_ACTION,
+    action_identifier,
+    fetch_args_spec,
+    fetch_setting_name,
+)
 from .sources import RUNTIME_REQUIREMENTS, SourceFile, package_files, platform_files
 
 PUBLISHER = "soarpacks"

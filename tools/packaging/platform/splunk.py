@@ -17,7 +17,16 @@ from phantom.base_connector import BaseConnector
 from integrations.common import registry
 from integrations.common.runner import Instance
 
-from .common import FETCH, POLL_ACTION, TEST, TEST_ACTION, action_identifier, error_line, fetch_args, instance_params
+from .common import (
+    FETCH,
+    POLL_ACTION,
+    TEST,
+    TEST_ACTION,
+    action_identifier,
+    error_line,
+    fetch_args,
+    instance_params,
+)
 
 INSTANCE_NAME = "splunk"  # Splunk SOAR keeps state per asset already
 SEVERITY = {0: "low", 1: "low", 2: "medium", 3: "high", 4: "high"}

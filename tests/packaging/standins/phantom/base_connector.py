@@ -6,7 +6,6 @@ import os
 
 from . import app
 
-
 _WORLD = {}
 
 
