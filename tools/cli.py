@@ -33,7 +33,9 @@ def _add_target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--state", help="state file (SQLite); default: the user's state dir")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser. Given an ``argv`` whose action is a built-in one, the optional actions' modules
+    are left out: every SOAR command's start-up would pay for them (packaging imports its builders)."""
     parser = argparse.ArgumentParser(prog="soarpacks", description="SOAR integration packs: run, simulate, package.")
     parser.add_argument("--debug", action="store_true", help="log requests and show tracebacks (secrets stay masked)")
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -62,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="regenerate each integration's README from its manifest")
     docs.add_argument("--check", action="store_true", help="fail if a README is out of date")
 
+    if argv is not None and _requested_action(argv) in ACTIONS:
+        return parser
     for module in _OPTIONAL_ACTIONS.values():
         if _module_exists(module):  # an import error inside an existing module must not be hidden
             importlib.import_module(module).add_parser(sub)
@@ -79,8 +83,13 @@ def _module_exists(name: str) -> bool:
 _OPTIONAL_ACTIONS = {"package": "tools.packaging.cli", "playbook": "tools.playbooks.cli", "bench": "tools.bench.cli"}
 
 
+def _requested_action(argv: list[str]) -> str | None:
+    """The first word that is not an option (the global options take no value)."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     options = parser.parse_args(argv)
     _configure_logging(options.debug)
     try:
