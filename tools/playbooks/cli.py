@@ -40,7 +40,15 @@ def find_playbook(name: str) -> Path:
     path = Path(name)
     if path.exists() or path.suffix or "/" in name:
         return path
-    return PLAYBOOKS_DIR / f"{name}.yaml"
+    return _shown(PLAYBOOKS_DIR / f"{name}.yaml")
+
+
+def _shown(path: Path) -> Path:
+    """Relative to the working directory when inside it: shorter error lines."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def cmd_run(options: argparse.Namespace) -> int:
@@ -74,14 +82,13 @@ def cmd_run(options: argparse.Namespace) -> int:
 
 
 def cmd_validate(options: argparse.Namespace) -> int:
+    from integrations.common import errors
     from integrations.common.registry import discover
 
     from .check import check_playbook
     from .model import load_playbook
 
-    from integrations.common import errors
-
-    files = [find_playbook(name) for name in options.files] or sorted(PLAYBOOKS_DIR.glob("*.yaml"))
+    files = [find_playbook(name) for name in options.files] or [_shown(p) for p in sorted(PLAYBOOKS_DIR.glob("*.yaml"))]
     integrations = discover()
     broken = 0
     for path in files:

@@ -13,8 +13,8 @@ from integrations.common import errors
 from integrations.common.manifest import coerce_values
 from integrations.common.results import markdown_table
 
-from .model import Playbook, Step
 from .conditions import holds
+from .model import Playbook, Step
 from .refs import Scope, render_text, render_value, resolve
 
 FETCH = "fetch-incidents"
