@@ -2,9 +2,10 @@
 call the handler, hand incidents over and only then save the bookmark."""
 from __future__ import annotations
 
+import contextlib
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import errors
 from .manifest import coerce_values
@@ -15,6 +16,21 @@ from .retry import DEFAULT_RETRY, RetryPolicy
 from .state import MemoryStateStore, StateStore
 
 FETCH = "fetch-incidents"
+# What reading a vendor answer of an unexpected shape raises in Python (a null where an object was,
+# a list where a string was, a missing key, a number too large for a date). Checking every answer against a JSON Schema would cost
+# far more than parsing it (20x on a page of 1000 alerts), so the boundary catches the symptom.
+SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError, ArithmeticError)
+
+
+@contextlib.contextmanager
+def vendor_shape_errors(integration_id: str, command_name: str) -> Iterator[None]:
+    """Turn a crash on an unexpected vendor answer into one clear line (exit 4); ``--debug`` shows where."""
+    try:
+        yield
+    except SHAPE_ERRORS as exc:
+        raise errors.VendorError(
+            f"{integration_id} {command_name}: the vendor's answer did not have the shape this integration "
+            f"relies on ({type(exc).__name__}: {str(exc)[:120]}); run with --debug for where") from exc
 
 
 @dataclass
@@ -65,9 +81,10 @@ class Instance:
         handler = self.integration.handler(command_name)
         if "state" in inspect.signature(handler).parameters:
             values["state"] = self.store.load(self.state_key(command_name))
-        outcome = handler(self.client, **values)
-        if command_name == FETCH:
-            return self._hand_over(outcome, emit or (lambda incidents: None), commit_with or dict)
+        with vendor_shape_errors(manifest.id, command_name):
+            outcome = handler(self.client, **values)
+            if command_name == FETCH:
+                return self._hand_over(outcome, emit or (lambda incidents: None), commit_with or dict)
         if not isinstance(outcome, CommandResult):
             raise TypeError(f"{manifest.id} {command_name} returned {type(outcome).__name__}, not a CommandResult")
         outputs = command.outputs or {}
