@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     except errors.SoarpacksError as exc:
         if options.debug:
             print(REDACTOR(traceback.format_exc()), file=sys.stderr)
-        print(f"error ({exc.kind}): {REDACTOR(exc.message)}", file=sys.stderr)
+        print(f"error ({exc.kind}): {_one_line(REDACTOR(exc.message))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -107,8 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still one line, still redacted
         if options.debug:
             print(REDACTOR(traceback.format_exc()), file=sys.stderr)
-        print(f"internal error: {type(exc).__name__}: {REDACTOR(exc)} (run with --debug for details)", file=sys.stderr)
+        print(f"internal error: {type(exc).__name__}: {_one_line(REDACTOR(exc))} (run with --debug for details)",
+              file=sys.stderr)
         return 1
+
+
+def _one_line(text: str) -> str:
+    """Errors may quote what the user typed; escape line breaks so stderr stays one line."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _configure_logging(debug: bool) -> None:

@@ -186,3 +186,4 @@ def test_fetch_from_the_cli_prints_a_json_array_of_incidents(integration, capsys
     validator = incident_validator()
     for incident in incidents:
         validator.validate(incident)
+
