@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from integrations.common import errors
 from integrations.common.manifest import Manifest
 
@@ -34,6 +32,7 @@ def load_instance(path: str, instance: str, integration_id: str) -> dict[str, An
             integration: cisco_gta
             params: {client_id: ..., client_secret: {env: GTA_SECRET}}
     """
+    import yaml  # only when a config file is used: every command pays for what it imports
     try:
         with open(path, encoding="utf-8") as handle:
             config = yaml.safe_load(handle) or {}

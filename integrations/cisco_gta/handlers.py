@@ -14,7 +14,7 @@ from integrations.common.registry import command
 from integrations.common.results import CommandResult, FetchBatch, markdown_table
 from integrations.common.retry import DEFAULT_RETRY, RetryPolicy
 from integrations.common.state import TimeBookmark
-from integrations.common.timeutil import parse_time, rfc3339, utcnow
+from integrations.common.timeutil import as_rfc3339, parse_time, rfc3339, utcnow
 
 # The EU hosts are documented; the US and APJC API hosts follow the same pattern (unverified, so
 # every host can be overridden by a param).
@@ -50,9 +50,9 @@ class GtaClient:
     def _url(self, api: str, path: str = "") -> str:
         return self.http.url(f"/{api}/customer/{self.customer_id}/{path}".rstrip("/"))
 
-    def alerts(self, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def alerts(self, params: dict[str, Any], *, prefetch: bool = False) -> Iterator[dict[str, Any]]:
         request = PageRequest("GET", self._url("alert-management", "alerts"), params={"size": PAGE_MAX, **params})
-        return iter_items(self.http, request, CURSOR, "items")
+        return iter_items(self.http, request, CURSOR, "items", prefetch=prefetch)
 
     def alerts_by_id(self, alert_ids: list[str]) -> Iterator[dict[str, Any]]:
         for start in range(0, len(alert_ids), PAGE_MAX):
@@ -122,8 +122,8 @@ def alert_to_incident(alert: dict[str, Any], *, console_url: str, change: str) -
         "source": "cisco_gta",
         "name": f"Cisco GTA {risk} alert {alert['id'][:12]}",
         "severity": RISK_SEVERITY.get(risk, 0),
-        "occurred": rfc3339(parse_time(alert["triggeredAt"])),
-        "updated": rfc3339(parse_time(alert.get("modifiedAt") or alert["triggeredAt"])),
+        "occurred": as_rfc3339(alert["triggeredAt"]),
+        "updated": as_rfc3339(alert.get("modifiedAt") or alert["triggeredAt"]),
         "status": alert_status(alert),
         "url": f"{console_url}/alerts/{alert['id']}",
         "indicators": [],
@@ -166,8 +166,9 @@ def fetch_incidents(client: GtaClient, *, state: dict[str, Any] | None, first_fe
     def bookmark() -> dict[str, Any]:
         return {**new_mark.to_state("triggered"), **mod_mark.to_state("modified")}
 
+    # A backlog drains page after page: fetch the next while this one is mapped.
     pages = client.alerts({"sort": "triggeredAt:asc", "triggeredAfter": rfc3339(new_mark.time - ONE_MS),
-                           "size": min(PAGE_MAX, max_fetch + len(new_mark.ids))})
+                           "size": min(PAGE_MAX, max_fetch + len(new_mark.ids))}, prefetch=max_fetch > PAGE_MAX)
     batch: list[dict[str, Any]] = []
     for alert in pages:
         moment, alert_id = _key(alert, "triggeredAt")

@@ -56,6 +56,14 @@ class HttpClient:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.base_url} auth={type(self.auth).__name__}>"
 
+    def clone(self) -> "HttpClient":
+        """The same endpoint with its own ``requests.Session``, for use from another thread (a Session
+        is not documented as thread-safe). The auth strategy is shared: its refresh is locked."""
+        twin = HttpClient(self.base_url, auth=self.auth, retry=self.retry, error_table=self.error_table,
+                          verify=self.verify, timeout=self.timeout, vendor=self.vendor)
+        twin.session.headers.update(self.session.headers)
+        return twin
+
     def url(self, path_or_url: str) -> str:
         return urljoin(self.base_url, path_or_url.lstrip("/")) if "://" not in path_or_url else path_or_url
 

@@ -1,15 +1,20 @@
 """Manifests: loaded with safe YAML, validated against ``schemas/manifest.schema.json``; and the
-coercion of ``key=value`` strings into the typed, validated arguments a handler receives."""
+coercion of ``key=value`` strings into the typed, validated arguments a handler receives.
+
+Every SOAR command is a fresh process, so start-up time counts: a validated manifest is cached as JSON
+under the user's cache dir, keyed by a hash of the manifest and its schema, and arguments are checked
+by the few lines below. PyYAML and jsonschema are imported only when a manifest changed.
+"""
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
-
-import jsonschema
-import yaml
 
 from . import errors
 
@@ -71,18 +76,46 @@ class Manifest:
         return [p["name"] for p in self.params if p.get("secret")]
 
 
-def load_manifest(path: str | Path) -> Manifest:
-    path = Path(path)
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "soarpacks" / "manifests"
+
+
+def _read_validated(path: Path, text: bytes) -> dict[str, Any]:
+    import jsonschema
+    import yaml
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise errors.ConfigError(f"cannot read manifest {path}: {exc}") from None
     try:
         jsonschema.validate(data, load_json_schema(str(SCHEMAS_DIR / "manifest.schema.json")))
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "(top)"
         raise errors.ConfigError(f"manifest {path} is invalid at {where}: {exc.message}") from None
+    return data
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    path = Path(path)
+    try:
+        text = path.read_bytes()
+        schema = (SCHEMAS_DIR / "manifest.schema.json").read_bytes()
+    except OSError as exc:
+        raise errors.ConfigError(f"cannot read manifest {path}: {exc}") from None
+    digest = hashlib.sha256(text + b"\0" + schema).hexdigest()
+    cached = _cache_dir() / f"{digest}.json"
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = _read_validated(path, text)
+        try:  # best effort: a read-only home only costs start-up time
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(temporary, cached)
+        except OSError:
+            pass
     commands = {}
     for raw in data["commands"]:
         if raw["name"] in commands:
@@ -136,22 +169,37 @@ def _coerce(spec: dict[str, Any], value: Any) -> Any:
     return value
 
 
-_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
-               "array": "array", "json": ["object", "array"]}
-_KEYWORDS = ("enum", "minimum", "maximum", "pattern", "minLength", "maxLength")
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float),
+                                              "boolean": (bool,), "array": (list,), "json": (dict, list)}
+_TYPE_NAMES = {"string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "array": "a list", "json": "a JSON object or list"}
 
 
-def _json_schema(specs: tuple[dict[str, Any], ...]) -> dict[str, Any]:
-    properties = {}
-    for spec in specs:
-        prop: dict[str, Any] = {"type": _JSON_TYPES[spec["type"]]}
-        prop.update({k: spec[k] for k in _KEYWORDS if k in spec})
-        if spec["type"] == "array":
-            prop["items"] = {"type": spec.get("items", "string"), **({"enum": spec["enum"]} if "enum" in spec else {})}
-            prop.pop("enum", None)
-        properties[spec["name"]] = prop
-    return {"type": "object", "properties": properties, "additionalProperties": False,
-            "required": [s["name"] for s in specs if s.get("required")]}
+def _check(spec: dict[str, Any], value: Any, *, kind: str | None = None) -> str | None:
+    """What is wrong with ``value`` for ``spec`` (JSON Schema's keywords), or ``None``."""
+    kind = kind or spec["type"]
+    if not isinstance(value, _PYTHON_TYPES[kind]) or (kind in ("integer", "number") and isinstance(value, bool)):
+        return f"{value!r} is not {_TYPE_NAMES[kind]}"
+    if kind == "array":
+        item_spec = {k: spec[k] for k in ("enum", "pattern", "minimum", "maximum") if k in spec}
+        for item in value:
+            problem = _check(item_spec, item, kind=spec.get("items", "string"))
+            if problem:
+                return problem
+        return None
+    if "enum" in spec and value not in spec["enum"]:
+        return f"{value!r} is not one of {', '.join(map(str, spec['enum']))}"
+    if "minimum" in spec and value < spec["minimum"]:
+        return f"{value!r} is less than the minimum of {spec['minimum']}"
+    if "maximum" in spec and value > spec["maximum"]:
+        return f"{value!r} is greater than the maximum of {spec['maximum']}"
+    if "pattern" in spec and not re.search(spec["pattern"], value):
+        return f"{value!r} does not match {spec['pattern']!r}"
+    if "minLength" in spec and len(value) < spec["minLength"]:
+        return f"{value!r} is shorter than {spec['minLength']} characters"
+    if "maxLength" in spec and len(value) > spec["maxLength"]:
+        return f"{str(value)[:40]!r}... is longer than {spec['maxLength']} characters"
+    return None
 
 
 def coerce_values(specs: tuple[dict[str, Any], ...], given: Mapping[str, Any], *, what: str) -> dict[str, Any]:
@@ -165,20 +213,11 @@ def coerce_values(specs: tuple[dict[str, Any], ...], given: Mapping[str, Any], *
     for name, spec in known.items():
         if name in given and given[name] not in (None, ""):
             values[name] = _coerce(spec, given[name])
+            problem = _check(spec, values[name])
+            if problem:
+                raise errors.InputError(f"{what}: {name}: {problem}")
         elif "default" in spec:
             values[name] = spec["default"]
-    try:
-        jsonschema.validate(values, _json_schema(specs))
-    except jsonschema.ValidationError as exc:
-        field_name = exc.absolute_path[0] if exc.absolute_path else None
-        if exc.validator == "required":
-            missing = exc.message.split("'")[1]
-            raise errors.InputError(f"{what}: {missing} is required") from None
-        raise errors.InputError(f"{what}: {field_name}: {_short(exc)}") from None
+        elif spec.get("required"):
+            raise errors.InputError(f"{what}: {name} is required")
     return values
-
-
-def _short(exc: jsonschema.ValidationError) -> str:
-    if exc.validator == "enum":
-        return f"{exc.instance!r} is not one of {', '.join(map(str, exc.validator_value))}"
-    return exc.message[:200]

@@ -47,3 +47,23 @@ def test_bad_values_give_one_clear_line(given, message):
 def test_a_missing_required_argument_is_named():
     with pytest.raises(errors.InputError, match="cmd: alert_id is required"):
         coerce_values(SPECS, {}, what="cmd")
+
+
+def test_a_cached_manifest_loads_without_yaml_or_jsonschema(tmp_path):
+    import subprocess
+    import sys
+    code = ("import sys; from integrations.common.registry import get; get('cisco_gta'); "
+            "print('yaml' in sys.modules, 'jsonschema' in sys.modules)")
+    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert first.stdout.split() == ["True", "True"]
+    assert second.stdout.split() == ["False", "False"]
+
+
+def test_an_invalid_manifest_is_a_config_error_naming_where(tmp_path):
+    from integrations.common.manifest import load_manifest
+    bad = tmp_path / "manifest.yaml"
+    bad.write_text("id: Bad Id\nname: x\n")
+    with pytest.raises(errors.ConfigError, match="is invalid at"):
+        load_manifest(bad)

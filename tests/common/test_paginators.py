@@ -64,3 +64,25 @@ def test_pages_are_read_lazily(httpserver):
     items = iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items")
     assert next(items) == 1
     assert len(httpserver.log) == 1
+
+
+def test_prefetching_reads_the_same_pages_in_the_same_order(httpserver):
+    for page in range(5):
+        more = page < 4
+        httpserver.expect_request("/c", query_string=f"after={page}" if page else "").respond_with_json(
+            {"items": [page], "pageInfo": {"hasNextPage": more, "endCursor": str(page + 1) if more else None}})
+    paginator = BodyCursorPaginator(cursor_path="pageInfo.endCursor", more_path="pageInfo.hasNextPage", param="after")
+    items = iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items", prefetch=True)
+    assert list(items) == [0, 1, 2, 3, 4]
+
+
+def test_a_prefetched_page_that_fails_raises_where_it_is_read(httpserver):
+    httpserver.expect_request("/c", query_string="").respond_with_json(
+        {"items": [0], "pageInfo": {"hasNextPage": True, "endCursor": "1"}})
+    httpserver.expect_request("/c", query_string="after=1").respond_with_json({"message": "gone"}, status=404)
+    paginator = BodyCursorPaginator(cursor_path="pageInfo.endCursor", more_path="pageInfo.hasNextPage", param="after")
+    items = iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items", prefetch=True)
+    assert next(items) == 0
+    from integrations.common import errors
+    with pytest.raises(errors.NotFoundError):
+        next(items)

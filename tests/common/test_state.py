@@ -67,3 +67,14 @@ def test_the_outbox_cuts_off_what_a_killed_run_wrote_but_never_committed(tmp_pat
     again = JsonLinesOutbox(tmp_path / "out.jsonl", store)
     assert again.recover() > 0
     assert (tmp_path / "out.jsonl").read_text() == '{"id": "1"}\n'
+
+
+def test_times_parse_and_format_as_rfc3339_utc_whatever_the_vendor_sent():
+    from integrations.common.timeutil import as_rfc3339, rfc3339
+    assert rfc3339(parse_time("2026-01-01T10:00:00.123Z")) == "2026-01-01T10:00:00.123Z"
+    assert rfc3339(parse_time("2026-01-01T12:00:00+02:00")) == "2026-01-01T10:00:00.000Z"
+    assert rfc3339(parse_time("2026-01-01T10:00:00.123456789Z")) == "2026-01-01T10:00:00.123Z"
+    assert rfc3339(parse_time("2026-01-01 10:00:00")) == "2026-01-01T10:00:00.000Z"
+    assert rfc3339(parse_time(1767261600000)) == "2026-01-01T10:00:00.000Z"
+    assert as_rfc3339("2026-01-01T10:00:00Z") == "2026-01-01T10:00:00.000Z"
+    assert as_rfc3339("2026-01-01T10:00:00.500Z") == "2026-01-01T10:00:00.500Z"
