@@ -1,2 +1,2 @@
 """Benchmarks: ``python -m tools.bench`` or ``soarpacks bench`` prints one table of ratios, each measured
-side by side in one run on this machine. See docs/benchmarks.md for results and how to read them."""
+side by side in one run on this machine. See tools/bench/README.md for results and how to read them."""

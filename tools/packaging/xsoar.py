@@ -27,7 +27,7 @@ from .platform.common import FETCH, TEST, fetch_args_spec, fetch_setting_name
 from .sources import package_files, platform_files
 
 # Demisto-maintained image holding the runtime's dependencies (requests, jsonschema>=4.18 with
-# referencing, PyYAML) on Python 3.12; override with --xsoar-docker-image (see docs/packaging.md).
+# referencing, PyYAML) on Python 3.12; override with --xsoar-docker-image (see tools/packaging/README.md).
 DEFAULT_DOCKER_IMAGE = "demisto/xsoar-tools:1.0.0.13471092"
 SERVER_MIN_VERSION = "6.10.0"
 AUTHOR = "soarpacks"
