@@ -121,13 +121,17 @@ def iter_pages(http: Any, request: PageRequest, paginator: Any, *, prefetch: boo
             next_request = paginator.next(next_request, body)
         return
     fetcher = http.clone()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch") as pool:
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
+    try:
         pending = pool.submit(_send, fetcher, next_request) if next_request is not None else None
         while pending is not None:
             body = pending.result()
             next_request = paginator.next(next_request, body)
             pending = pool.submit(_send, fetcher, next_request) if next_request is not None else None
             yield body
+    finally:
+        # A caller that stops early (max_fetch reached) does not wait for a page it will not read.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def iter_items(http: Any, request: PageRequest, paginator: Any, items_path: str, *,
