@@ -16,3 +16,14 @@ def simulated_instance(integration_id: str, served: ServedSimulator, *, store: S
     unless ``store`` is given, ``params`` overriding the simulator's."""
     return Instance.configure(get(integration_id), {**served.params(), **params},
                               store=store if store is not None else MemoryStateStore(), retry=FAST_RETRY)
+
+
+def drain(instance: Instance, args: dict[str, Any], *, runs: int = 200) -> list[dict[str, Any]]:
+    """fetch-incidents run after run, as a scheduler would, until a run hands over nothing."""
+    handed: list[dict[str, Any]] = []
+    for _ in range(runs):
+        batch = instance.fetch_all(args)
+        if not batch:
+            return handed
+        handed.extend(batch)
+    raise AssertionError(f"fetch-incidents still handed incidents over after {runs} runs")

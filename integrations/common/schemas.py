@@ -9,18 +9,20 @@ from typing import Any
 
 import jsonschema
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from . import errors
 from .manifest import SCHEMAS_DIR, Command, Manifest
 
 
 @lru_cache(maxsize=None)
-def _registry(folder: str) -> Registry:
+def schema_registry(folder: str) -> Registry:
+    """Every schema of an integration (its ``schemas/`` folder) plus the shared ones, by ``$id``."""
     resources = []
     for path in sorted(Path(folder).glob("*.json")) + sorted(SCHEMAS_DIR.glob("*.json")):
         schema = json.loads(path.read_text(encoding="utf-8"))
         if "$id" in schema:
-            resources.append((schema["$id"], Resource.from_contents(schema)))
+            resources.append((schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012)))
     return Registry().with_resources(resources)
 
 
@@ -33,7 +35,7 @@ def output_validator(manifest: Manifest, command: Command) -> jsonschema.protoco
     schema = json.loads(path.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
-    return cls(schema, registry=_registry(str(manifest.folder / "schemas")),
+    return cls(schema, registry=schema_registry(str(manifest.folder / "schemas")),
                format_checker=cls.FORMAT_CHECKER)
 
 

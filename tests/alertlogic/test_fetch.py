@@ -10,16 +10,7 @@ from integrations.alertlogic import handlers
 from integrations.common import errors
 from integrations.common.schemas import incident_validator
 from integrations.common.timeutil import parse_time
-
-
-def drain(instance, args, runs=200):
-    handed = []
-    for _ in range(runs):
-        batch = instance.fetch_all(args)
-        if not batch:
-            return handed
-        handed.extend(batch)
-    pytest.fail("fetch never ran dry")
+from tests.support import drain
 
 
 def test_a_full_drain_returns_every_incident_once_and_the_next_run_nothing(al, sim):

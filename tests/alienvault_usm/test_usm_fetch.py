@@ -12,6 +12,7 @@ from integrations.alienvault_usm.simulator import API, Simulator
 from integrations.common import errors
 from integrations.common.simkit import serve
 from integrations.common.state import MemoryStateStore
+from tests.support import drain
 
 from .conftest import make_instance
 
@@ -29,16 +30,6 @@ def empty_sim():
 def empty_served(empty_sim):
     with serve(empty_sim) as running:
         yield running
-
-
-def run_until_empty(instance, args, *, max_runs=100):
-    handed = []
-    for _ in range(max_runs):
-        batch = instance.fetch_all(args)
-        if not batch:
-            return handed
-        handed.extend(batch)
-    pytest.fail("fetch never ran dry")
 
 
 def xsoar_style_fetch(base_url, sim, last_ms, limit):
@@ -71,7 +62,7 @@ def test_many_alarms_sharing_one_timestamp_across_page_boundaries_are_fetched_ex
     after = [empty_sim.add_alarm(occurred_ms=T + 1 + i)["uuid"] for i in range(5)]
     instance = make_instance(empty_served, page_size=page_size)
     args = {"max_fetch": max_fetch, "suppressed": "any"}
-    handed = run_until_empty(instance, args)
+    handed = drain(instance, args)
     ids = [i["id"] for i in handed]
     assert Counter(ids).most_common(1)[0][1] == 1, "an alarm was handed over twice"
     assert set(ids) == set(before + shared + after), "an alarm was lost"
@@ -134,7 +125,7 @@ def test_a_fetch_that_fails_mid_way_resumes_without_loss_or_duplicates(served, s
     with pytest.raises(errors.VendorError):
         instance.run("fetch-incidents", args, emit=handed.extend)
     assert 0 < len(handed) < sim.expected_incident_count()
-    handed += run_until_empty(instance, args)
+    handed += drain(instance, args)
     ids = [i["id"] for i in handed]
     assert len(ids) == len(set(ids)) == sim.expected_incident_count()
 

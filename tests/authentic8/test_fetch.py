@@ -4,6 +4,7 @@ import pytest
 
 from integrations.common import errors
 from integrations.common.state import MemoryStateStore
+from tests.support import drain
 
 from .conftest import extract_commands, make_instance
 
@@ -23,16 +24,6 @@ def ids(incidents):
 
 def bookmarks(instance):
     return instance.store.load(instance.state_key())["next_seq"]["Acme Corp"]
-
-
-def drain(instance, args, runs=200):
-    handed = []
-    for _ in range(runs):
-        batch = instance.fetch_all(args)
-        if not batch:
-            return handed
-        handed.extend(batch)
-    raise AssertionError("fetch never ran dry")
 
 
 def test_one_post_carries_the_extractlog_of_every_type_in_each_round(sim, instance):

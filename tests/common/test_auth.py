@@ -1,7 +1,6 @@
 """OAuth2 client credentials: early expiry, one refresh per expiry under concurrency, bad clients."""
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest

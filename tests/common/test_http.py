@@ -6,7 +6,6 @@ from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from werkzeug.wrappers import Response
 
 from integrations.common import errors
 from integrations.common.auth import BearerAuth, TokenAuth, Token

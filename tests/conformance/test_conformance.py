@@ -9,20 +9,15 @@ from integrations.common import errors
 from integrations.common.redaction import MASK
 from integrations.common.schemas import incident_validator, validate_output
 from tools.cli import main
+from tests.support import drain
 from tools.validate import validate_integration
 
 MAX_RUNS = 60
 
 
-def drain(instance, simulator):
-    """fetch-incidents run after run until a run hands over nothing; every incident handed over."""
-    handed = []
-    for _ in range(MAX_RUNS):
-        batch = instance.fetch_all(simulator.drain_args())
-        if not batch:
-            return handed
-        handed.extend(batch)
-    pytest.fail(f"still fetching after {MAX_RUNS} runs")
+def drain_simulator(instance, simulator):
+    """Every incident fetch-incidents hands over, run after run, with the simulator's drain arguments."""
+    return drain(instance, simulator.drain_args(), runs=MAX_RUNS)
 
 
 def test_manifest_handlers_schemas_and_simulator_are_consistent(integration):
@@ -58,7 +53,7 @@ def test_fetched_incidents_validate_against_the_incident_schema(integration, ser
 
 
 def test_draining_the_backlog_returns_every_incident_exactly_once(served, instance):
-    ids = [i["id"] for i in drain(instance, served.simulator)]
+    ids = [i["id"] for i in drain_simulator(instance, served.simulator)]
     assert len(ids) == len(set(ids)) == served.simulator.expected_incident_count()
 
 
@@ -84,7 +79,7 @@ def _arm(faults, scenario):
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_fetch_under_faults_returns_exactly_the_simulators_incidents(fault, served, instance):
     _arm(served.simulator.faults, FAULTS[fault])
-    ids = [i["id"] for i in drain(instance, served.simulator)]
+    ids = [i["id"] for i in drain_simulator(instance, served.simulator)]
     assert len(ids) == len(set(ids)), "duplicates"
     assert len(ids) == served.simulator.expected_incident_count(), "lost incidents"
     assert sum(served.simulator.faults.injected.values()) > 0

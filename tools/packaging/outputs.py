@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from referencing import Registry, Resource
+from referencing import Resource
 
-from integrations.common.manifest import SCHEMAS_DIR, Command, Manifest
+from integrations.common.manifest import Command, Manifest
+from integrations.common.schemas import schema_registry
 
 ARRAY = "*"          # a path step that means "each item of this list"
 MAX_DEPTH = 6        # vendor objects nest; SOAR UIs do not need every leaf of a raw blob
@@ -24,23 +23,13 @@ class Field:
     description: str = ""
 
 
-@lru_cache(maxsize=None)
-def _registry(folder: str) -> Registry:
-    resources = []
-    for path in sorted(Path(folder).glob("*.json")) + sorted(SCHEMAS_DIR.glob("*.json")):
-        schema = json.loads(path.read_text(encoding="utf-8"))
-        if "$id" in schema:
-            resources.append((schema["$id"], Resource.from_contents(schema)))
-    return Registry().with_resources(resources)
-
-
 def command_fields(manifest: Manifest, command: Command) -> list[Field]:
     """The fields of one item of the command's outputs (a list's items, or the object itself)."""
     path = command.output_schema_path(manifest.folder)
     if path is None or not path.is_file():
         return []
     schema = json.loads(path.read_text(encoding="utf-8"))
-    registry = _registry(str(manifest.folder / "schemas"))
+    registry = schema_registry(str(manifest.folder / "schemas"))
     resource = Resource.from_contents(schema)
     uri = schema.get("$id", path.as_uri())
     resolver = registry.with_resource(uri, resource).resolver(base_uri=uri)

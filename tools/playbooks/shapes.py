@@ -12,14 +12,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from referencing import Registry
 
-from integrations.common.manifest import SCHEMAS_DIR
+from integrations.common.schemas import schema_registry
 
 from .refs import Each, Field, Index, Ref, Segment
 
@@ -211,16 +208,6 @@ def _path_text(path: tuple[Segment, ...]) -> str:
 
 # --- where shapes come from ------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
-def _registry(folder: str) -> Registry:
-    """Every schema of an integration plus the shared ones, by ``$id``, so relative ``$ref``s resolve."""
-    resources = []
-    for path in sorted(Path(folder).glob("*.json")) + sorted(SCHEMAS_DIR.glob("*.json")):
-        schema = json.loads(path.read_text(encoding="utf-8"))
-        if "$id" in schema:
-            resources.append((schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012)))
-    return Registry().with_resources(resources)
-
 
 def command_shape(manifest: Any, command: Any) -> Shape:
     """What one run of ``command`` outputs: its schema (fetch-incidents: a list of incidents)."""
@@ -229,7 +216,7 @@ def command_shape(manifest: Any, command: Any) -> Shape:
         shape = Shape.any()
     else:
         schema = json.loads(path.read_text(encoding="utf-8"))
-        resolver = _registry(str(manifest.folder / "schemas")).resolver(base_uri=schema.get("$id", ""))
+        resolver = schema_registry(str(manifest.folder / "schemas")).resolver(base_uri=schema.get("$id", ""))
         shape = Shape.of(schema, resolver)
     return Shape.array_of(shape) if command.name == "fetch-incidents" else shape
 
