@@ -13,7 +13,6 @@ from integrations.common.retry import FAST_RETRY
 from integrations.common.runner import Instance
 from integrations.common.state import MemoryStateStore
 
-from tests.conftest import INTEGRATIONS
 
 REPO = Path(__file__).resolve().parents[2]
 
