@@ -16,6 +16,11 @@ def test_an_error_quoting_a_line_break_the_user_typed_stays_on_one_line(capsys):
     assert code == 2 and len(err.strip().splitlines()) == 1 and "abc\\ndef" in err
 
 
+def test_a_bad_argument_is_reported_before_a_missing_instance_param(capsys):
+    code, out, err = run(capsys, "run", "cisco_gta", "get-event", "alert_id=nope")
+    assert code == 2 and "alert_id" in err
+
+
 def test_an_unknown_integration_is_bad_input(capsys):
     code, out, err = run(capsys, "run", "no_such_vendor", "test-module")
     assert code == 2 and "no integration 'no_such_vendor'" in err
@@ -70,3 +75,9 @@ def test_validate_passes_for_the_integrations_in_the_tree(capsys):
 def test_the_generated_readme_references_are_up_to_date(capsys):
     code, out, err = run(capsys, "docs", "--check")
     assert code == 0, out
+
+
+def test_a_missing_instance_param_is_a_configuration_error(capsys, tmp_path):
+    code, out, err = run(capsys, "run", "cisco_gta", "test-module", "--param=client_id=x", "--state", str(tmp_path / "s"))
+    # (the process-wide redactor may have learnt "secret" as a secret value from another test)
+    assert code == 3 and "is required" in err and "error (config)" in err

@@ -17,8 +17,9 @@ from .state import MemoryStateStore, StateStore
 
 FETCH = "fetch-incidents"
 # What reading a vendor answer of an unexpected shape raises in Python (a null where an object was,
-# a list where a string was, a missing key, a number too large for a date). Checking every answer against a JSON Schema would cost
-# far more than parsing it (20x on a page of 1000 alerts), so the boundary catches the symptom.
+# a list where a string was, a missing key, a number too large for a date). Checking every answer
+# against a JSON Schema would cost far more than parsing it (20x on a page of 1000 alerts), so the
+# boundary catches the symptom.
 SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError, ArithmeticError)
 
 
@@ -50,8 +51,11 @@ class Instance:
         for name in manifest.secret_params:
             if params.get(name):
                 REDACTOR.add(str(params[name]))
-        values = coerce_values(manifest.params, params, what=f"{manifest.id} instance")
-        # A config or auth problem, not an argument problem: exit 3.
+        try:
+            values = coerce_values(manifest.params, params, what=f"{manifest.id} instance")
+        except errors.InputError as exc:
+            # The instance is misconfigured, not the command: fix the instance (exit 3).
+            raise errors.ConfigError(exc.message) from None
         return cls(integration, values, **options)
 
     def state_key(self, command_name: str = "fetch-incidents") -> str:
