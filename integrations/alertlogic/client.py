@@ -106,6 +106,11 @@ class AlertLogicClient:
         """One page of the incidents created in ``[start, end]`` (``pagination=true``)."""
         page = self.http.get_json(self._iris("incidents_by_time"),
                                   params={**self._window(start, end), "limit": limit, "offset": offset})
+        if isinstance(page, list):
+            # The spec's 200 is oneOf a bare incident list or the paginated object; a service that
+            # ignores pagination=true sends the whole window as a list, which is then one last page.
+            return {"iris_items": page[offset:], "metadata": {"total_count": len(page), "offset": offset,
+                                                                "limit": len(page), "links": {"next": None}}}
         if not isinstance(page, dict) or not isinstance(page.get("iris_items"), list):
             raise errors.VendorError(f"{VENDOR}: incidents_by_time answered without an iris_items list")
         return page

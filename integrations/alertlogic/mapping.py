@@ -24,10 +24,16 @@ def threat_rating(incident: dict[str, Any]) -> str | None:
             or incident.get("threat_rating") or incident.get("defaultThreatRating"))
 
 
+# The ISO twins of createTime/updateTime. The spec's schema and its paginated example say
+# ``createtime_str``; its unpaginated examples say ``createtimeStr``: either may arrive.
+TIME_TEXT_FIELDS = {"createTime": ("createtime_str", "createtimeStr"), "updateTime": ("updatetime_str",)}
+
+
 def incident_time(incident: dict[str, Any], field: str = "createTime") -> datetime:
     value = incident.get(field)
-    if value is None:
-        value = incident.get("createtime_str" if field == "createTime" else "updatetime_str")
+    for text_field in TIME_TEXT_FIELDS[field]:
+        if value is None:
+            value = incident.get(text_field)
     try:
         return parse_time(value)
     except (errors.InputError, TypeError, ValueError, OverflowError, OSError):
@@ -62,7 +68,8 @@ def incident_to_incident(incident: dict[str, Any], *, console_url: str) -> dict[
         raise errors.VendorError(f"{SOURCE}: an incident without incidentId: {str(incident)[:120]}")
     rating = threat_rating(incident)
     occurred = incident_time(incident, "createTime")
-    updated = incident_time(incident, "updateTime") if incident.get("updateTime") or incident.get("updatetime_str") else occurred
+    has_update = any(incident.get(f) for f in ("updateTime", *TIME_TEXT_FIELDS["updateTime"]))
+    updated = incident_time(incident, "updateTime") if has_update else occurred
     name = (dig(incident, "incident.summary") or incident.get("summary") or incident.get("desc")
             or f"Alert Logic incident {incident.get('humanFriendlyId') or incident_id}")
     return {

@@ -7,6 +7,12 @@ code when the user has MFA; IRIS wants it in ``x-aims-auth-token``; ``incidents_
 ``pagination``; errors are ``{"error": ..., "code": ...}``; completing a completed incident (or
 reopening an open one) is a 400. The legacy API takes Basic ``api_key:`` and answers an array.
 
+tests/alertlogic/test_simulator_openapi.py validates every answer against a copy of that file.
+Where the file is wrong or silent this simulator follows the file's examples and says so there and
+in the README: ``metadata.links.next`` is null on the last page (the schema says string, its own
+example sends null); a foreign account is a 403 on every IRIS path (documented only on the reads);
+``accountId`` is a string as the schema says (the examples say number: the client reads both).
+
 Assumptions where the documentation is silent (each kept deliberately unfavourable to a client):
 - the order of ``incidents_by_time`` is not documented, so this one answers in incident-id order,
   not time order;
@@ -23,6 +29,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -35,6 +42,7 @@ from integrations.common.simkit import TokenIssuer, basic_credentials, json_resp
 
 REASON_CODES = ("further_action", "acceptable_risk", "compensating_control", "threat_not_valid",
                 "not_concluded", "other")
+INCIDENT_ID = re.compile(r"[0-9A-Za-z]{16}|[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}")
 THREAT_RATINGS = ("Info", "Low", "Medium", "High", "Critical")
 HOSTS = ("www.example.net", "shop.example.com", "api.example.org", "intranet.example.net")
 SENSORS = ("example-sensor-12345-ngtm", "example-sensor-67890-ngtm")
@@ -181,6 +189,10 @@ class Simulator(BaseSimulator):
         victim = event_objects[0]["dest_addr"]
         updated = created + timedelta(minutes=self.rng.randint(0, 90))
         summary = f"{first_sig[1]} from {attacker}"
+        customer_status: dict[str, Any] = {"status": status, "status_change_time": _iso(created)}
+        if status != "open":
+            # Completing takes notes and a reason code, and the incident keeps them (a reopen's "old").
+            customer_status.update(notes="closed by the SOC", reason_code="other")
         self.incidents[incident_id] = {
             "accountId": self.account_id,
             "incidentId": incident_id,
@@ -190,7 +202,7 @@ class Simulator(BaseSimulator):
             "updateTime": int(updated.timestamp()),
             "updatetime_str": _iso(updated),
             "customer": "Example Corp",
-            "customer_status": {"status": status, "status_change_time": _iso(created)},
+            "customer_status": customer_status,
             "desc": summary,
             "summary": summary,
             "incident": {
@@ -448,15 +460,26 @@ class Simulator(BaseSimulator):
             return json_response({"error": "Request body should be valid JSON", "code": 400}, 400)
         return body
 
+    def _write_target(self, account_id: str, incident_id: str) -> tuple[dict[str, Any] | None, Response | None]:
+        # The writes document a 400 "Invalid AccountId or IncidentId supplied" for an id that is
+        # neither 16 alphanumerics nor a UUID (components/schemas/IncidentId); a well-formed id
+        # that does not exist is a 404.
+        if not INCIDENT_ID.fullmatch(incident_id):
+            denied = self._account(account_id)
+            return None, denied or json_response(
+                {"error": "Invalid AccountId or IncidentId supplied", "code": 400}, 400)
+        return self._incident(account_id, incident_id)
+
     def _transition(self, request: Request, account_id: str, incident_id: str, target: str) -> Response:
-        incident, error = self._incident(account_id, incident_id)
+        incident, error = self._write_target(account_id, incident_id)
         if error:
             return error
         body = self._json_body(request)
         if isinstance(body, Response):
             return body
         notes = body.get("notes")
-        reason = body.get("reason_code", "other" if target == "open" else None)
+        # A reopen takes only notes; the service records reason_code "other" (the spec's example).
+        reason = body.get("reason_code") if target == "completed" else "other"
         if not isinstance(notes, str) or (target == "completed" and reason not in REASON_CODES):
             return json_response({"error": "Invalid arguments", "code": 400}, 400)
         with self.lock:
@@ -469,8 +492,8 @@ class Simulator(BaseSimulator):
             incident["customer_status"] = new
             incident["updateTime"] = int(now.timestamp())
             incident["updatetime_str"] = _iso(now)
-        old.setdefault("notes", "")
-        old.setdefault("reason_code", "")
+        # "old" is the status as it was: just status and time for a never-closed incident (the
+        # spec's complete example), with notes and reason_code once it had been completed.
         return json_response({"new": new, "old": old})
 
     def complete(self, request: Request, account_id: str, incident_id: str) -> Response:
@@ -480,7 +503,7 @@ class Simulator(BaseSimulator):
         return self._transition(request, account_id, incident_id, "open")
 
     def feedback(self, request: Request, account_id: str, incident_id: str) -> Response:
-        incident, error = self._incident(account_id, incident_id)
+        incident, error = self._write_target(account_id, incident_id)
         if error:
             return error
         body = self._json_body(request)

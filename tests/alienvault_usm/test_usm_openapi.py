@@ -3,65 +3,20 @@ operations has a documented status code, and its body validates against the docu
 ($refs resolved here, formats such as uuid checked)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import requests
-import yaml
 
 from integrations.alienvault_usm.simulator import API
+from tests.openapi_support import OpenApiSpec
 
 # A verbatim copy of the shared specs/usm-anywhere-v2.openapi.yaml, so the test runs anywhere.
 SPEC_PATH = Path(__file__).parent / "data" / "usm-anywhere-v2.openapi.yaml"
-SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-
-
-def resolve(node: Any, seen: tuple[str, ...] = ()) -> Any:
-    """Inline every ``#/components/...`` $ref (the spec has no cycles; a cycle would be an error)."""
-    if isinstance(node, dict):
-        if "$ref" in node:
-            ref = node["$ref"]
-            assert ref.startswith("#/") and ref not in seen, f"unsupported or cyclic $ref {ref}"
-            target: Any = SPEC
-            for part in ref[2:].split("/"):
-                target = target[part]
-            return resolve(target, seen + (ref,))
-        return {k: resolve(v, seen) for k, v in node.items()}
-    if isinstance(node, list):
-        return [resolve(v, seen) for v in node]
-    return node
-
-
-def operation_for(method: str, path: str) -> tuple[str, dict[str, Any]]:
-    """The spec's operation whose path template matches a concrete API path."""
-    relative = path[len(API):] if path.startswith(API) else path
-    for template, operations in SPEC["paths"].items():
-        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
-        if re.match(pattern, relative) and method.lower() in operations:
-            return template, operations[method.lower()]
-    raise AssertionError(f"{method} {relative} is not an operation of the OpenAPI file")
-
-
-FORMATS = jsonschema.FormatChecker()
-
-
-def assert_documented(response: requests.Response) -> None:
-    method, path = response.request.method, requests.utils.urlparse(response.url).path
-    template, operation = operation_for(method, path)
-    status = str(response.status_code)
-    assert status in operation["responses"], f"{method} {template} answered {status}, not documented"
-    documented = operation["responses"][status]
-    content = documented.get("content", {}).get("application/json")
-    if content is None:
-        return
-    schema = resolve(content["schema"])
-    validator = jsonschema.Draft4Validator(schema, format_checker=FORMATS)
-    errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.absolute_path))
-    assert not errors, f"{method} {template} {status}: " + "; ".join(
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5])
+SPEC = OpenApiSpec.load(SPEC_PATH, base_path=API)
+resolve = SPEC.resolve
+assert_documented = SPEC.assert_documented
 
 
 @pytest.fixture
@@ -91,7 +46,7 @@ def test_the_ref_resolver_inlines_nested_component_schemas():
 
 def test_the_validator_rejects_what_the_spec_forbids():
     schema = resolve({"$ref": "#/components/schemas/Alarm"})
-    validator = jsonschema.Draft4Validator(schema, format_checker=FORMATS)
+    validator = SPEC.validator(schema)
     assert not validator.is_valid({"uuid": "not-a-uuid", "has_alarm": False, "needs_enrichment": False})
     assert not validator.is_valid({"uuid": "971918fd-a569-548a-5a80-1ffcda2a8365", "has_alarm": False})
 
