@@ -47,6 +47,7 @@ def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cold-repeats", type=int, default=9, help="fresh processes per cold-start command")
     parser.add_argument("--no-vendor", action="store_true", help="skip the vendor benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes and few repeats: a smoke run")
+    parser.add_argument("--plot", metavar="FILE.svg", help="also draw throughput against N as an SVG line chart")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,18 +81,27 @@ def _rate(alerts: int, seconds: float) -> str:
     return f"{alerts / seconds:,.0f} alerts/s"
 
 
-def drain_rows(sizes: list[int], *, repeats: int, latency: float) -> list[Row]:
+def drain_rows(sizes: list[int], *, repeats: int, latency: float,
+               throughput: dict[str, list[tuple[float, float]]] | None = None) -> list[Row]:
+    """The drain rows; ``throughput`` (if given) collects alerts/s per way of draining, for a plot."""
     from tools.bench import drain
     rows, results = [], {}
+    throughput = {} if throughput is None else throughput
+
+    def record(label: str, size: int, result: Any) -> None:
+        for mode, name in (("soarpacks", "fetch-incidents"), ("floor", "floor (bare requests)")):
+            throughput.setdefault(f"{name}, {label}", []).append((size, result.rate(mode)))
     for size in sizes:
         _progress(f"draining {size:,} alerts, loopback, best of {repeats}")
         results[size] = result = drain.measure(size, repeats=repeats)
+        record("loopback", size, result)
         rows.append(Row(f"fetch {size:,} alerts, loopback", _rate(size, result.seconds["soarpacks"]),
                         _rate(size, result.seconds["floor"]), result.ratio, "<= 1.3x", result.ratio <= 1.3))
     if latency > 0:
         for size in sizes:
             _progress(f"draining {size:,} alerts, {latency * 1000:.0f} ms per request")
             result = drain.measure(size, repeats=1, latency=latency)
+            record(f"{latency * 1000:.0f} ms", size, result)
             rows.append(Row(f"fetch {size:,} alerts, {latency * 1000:.0f} ms/request",
                             _rate(size, result.seconds["soarpacks"]), _rate(size, result.seconds["floor"]),
                             result.ratio, "<= 1.3x", result.ratio <= 1.3))
@@ -147,7 +157,8 @@ def run(options: argparse.Namespace) -> int:
     latency = options.latency_ms / 1000
     started = datetime.datetime.now(datetime.timezone.utc)
     print(f"soarpacks bench, {started:%Y-%m-%d %H:%M} UTC\nmachine: {machine()}\n", flush=True)
-    rows = drain_rows(sizes, repeats=repeats, latency=latency) + cold_rows(repeats=cold)
+    throughput: dict[str, list[tuple[float, float]]] = {}
+    rows = drain_rows(sizes, repeats=repeats, latency=latency, throughput=throughput) + cold_rows(repeats=cold)
     outputs: list[str] = []
     if not options.no_vendor:
         extra, outputs = vendor_rows()
@@ -155,4 +166,10 @@ def run(options: argparse.Namespace) -> int:
     print(render(rows))
     for output in outputs:
         print(f"\n{output}")
+    if options.plot:
+        from tools.bench.plot import line_chart
+        Path(options.plot).write_text(line_chart(throughput, title=f"Draining Cisco GTA alerts ({started:%Y-%m-%d})",
+                                                 x_label="alerts drained (N)", y_label="alerts per second"),
+                                      encoding="utf-8")
+        print(f"\nplot: {options.plot}")
     return 0
