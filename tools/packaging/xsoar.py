@@ -23,7 +23,10 @@ from integrations.common.registry import Integration
 from . import archive
 from .embed import BOOTSTRAP, embedded_files
 from .outputs import ARRAY, command_fields
+from .platform import mirroring
 from .platform.common import FETCH, TEST, fetch_args_spec, fetch_setting_name
+from .platform.xsoar import (GET_MAPPING, GET_MODIFIED, GET_REMOTE, MIRROR_INCOMING, MIRROR_NONE,
+                             MIRROR_SETTING)
 from .sources import package_files, platform_files
 
 # Demisto-maintained image holding the runtime's dependencies (requests, jsonschema>=4.18 with
@@ -119,6 +122,11 @@ def configuration(manifest: Manifest) -> list[dict[str, Any]]:
             entry["required"] = False  # only needed when fetching; the runner validates them then
             entry.setdefault("additionalinfo", f"fetch-incidents: {spec['name']}")
             entries.append(entry)
+    if _mirrors(manifest):
+        entries.append({"display": "Incident Mirroring Direction", "name": MIRROR_SETTING, "type": SINGLE_SELECT,
+                        "options": [MIRROR_NONE, MIRROR_INCOMING], "defaultvalue": MIRROR_NONE, "required": False,
+                        "additionalinfo": "Incoming: changes the vendor makes to a fetched incident update it "
+                                          "(XSOAR mirroring) instead of arriving as new incidents."})
     names = [e["name"] for e in entries]
     if len(names) != len(set(names)):
         raise errors.ConfigError(f"{manifest.id}: two XSOAR settings would share a name: {sorted(names)}")
@@ -127,6 +135,33 @@ def configuration(manifest: Manifest) -> list[dict[str, Any]]:
 
 def _fetches(manifest: Manifest) -> bool:
     return FETCH in manifest.commands and manifest.commands[FETCH].supported
+
+
+def _mirrors(manifest: Manifest) -> bool:
+    """Incoming mirroring, when the manifest asks for it (checked: it needs fetch and real commands)."""
+    if mirroring.spec(manifest) is None:
+        return False
+    if not _fetches(manifest):
+        raise errors.ConfigError(f"{manifest.id}: mirroring needs a supported fetch-incidents")
+    mirroring.check(manifest)
+    return True
+
+
+def mirroring_commands(manifest: Manifest) -> list[dict[str, Any]]:
+    """XSOAR's incoming-mirroring commands; the server runs them, not users (hence not in the README)."""
+    def arg(name: str, description: str) -> dict[str, Any]:
+        return {"name": name, "description": description, "required": True}
+    return [
+        {"name": GET_REMOTE, "description": f"Gets the {manifest.vendor} object of a mirrored incident as it is now. "
+                                           "Used by incoming mirroring.",
+         "arguments": [arg("id", "The remote incident id (dbotMirrorId)."),
+                       arg("lastUpdate", "Time of the incident's last update in XSOAR.")]},
+        {"name": GET_MODIFIED, "description": f"Lists the ids of {manifest.vendor} objects changed since a time. "
+                                             "Used by incoming mirroring.",
+         "arguments": [arg("lastUpdate", "Changes after this time are listed.")]},
+        {"name": GET_MAPPING, "description": "Lists the fields of the incidents' rawJSON for the incoming mapper.",
+         "arguments": []},
+    ]
 
 
 def argument(spec: dict[str, Any]) -> dict[str, Any]:
@@ -171,7 +206,7 @@ def command_entry(manifest: Manifest, command: Command) -> dict[str, Any]:
 
 
 def script_text(integration: Integration) -> str:
-    files = package_files(integration, platform_files("common.py", "xsoar.py"))
+    files = package_files(integration, platform_files("common.py", "mirroring.py", "xsoar.py"))
     block, value = embedded_files(files)
     manifest = integration.manifest
     return "\n".join([
@@ -202,6 +237,10 @@ def integration_yaml(integration: Integration, *, docker_image: str = DEFAULT_DO
     manifest = integration.manifest
     commands = [command_entry(manifest, c) for c in manifest.commands.values()
                 if c.supported and c.name not in (TEST, FETCH)]
+    mirrors = _mirrors(manifest)
+    if mirrors:
+        commands += mirroring_commands(manifest)
+    flags = {"ismappable": True, "isremotesyncin": True, "isremotesyncout": False} if mirrors else {}
     return {
         "commonfields": {"id": manifest.name, "version": -1},
         "name": manifest.name,
@@ -215,6 +254,7 @@ def integration_yaml(integration: Integration, *, docker_image: str = DEFAULT_DO
             "subtype": "python3",
             "dockerimage": docker_image,
             "isfetch": _fetches(manifest),
+            **flags,
             "runonce": False,
             "commands": commands,
         },

@@ -4,6 +4,13 @@
 ``command()`` → which command; fetch-incidents hands incidents to ``incidents()`` and keeps its bookmark
 in ``getLastRun()/setLastRun()`` (other resumable commands in the integration context); results go to
 ``results()`` as entries with an ``EntryContext`` under the manifest's prefix; errors are one redacted line.
+
+Incoming mirroring, for integrations whose manifest has a ``mirroring`` block: ``get-modified-remote-data``
+answers the ids changed since XSOAR's ``lastUpdate``, ``get-remote-data`` the object as it is now plus a
+war-room entry, ``get-mapping-fields`` the fields of the incident's ``rawJSON``; the results have the
+shapes of CommonServerPython's ``GetModifiedRemoteDataResponse``, ``GetRemoteDataResponse`` and
+``GetMappingFieldsResponse``, as plain dicts. With mirroring on, fetch hands over only new incidents: the
+updates it reads (``labels.change == "update"``) reach their incident through mirroring.
 """
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from integrations.common import registry
 from integrations.common.results import CommandResult
 from integrations.common.runner import Instance
 
+from . import mirroring
 from .common import FETCH, TEST, error_line, fetch_args, instance_params
 
 ENTRY_NOTE, ENTRY_ERROR = 1, 4
@@ -21,6 +29,10 @@ ENTRY_NOTE, ENTRY_ERROR = 1, 4
 PLATFORM_ARGS = frozenset({"using", "using-brand", "using-category", "execution-timeout", "extend-context",
                            "ignore-outputs", "retry-count", "retry-interval", "raw-response"})
 INSTANCE_NAME = "xsoar"   # XSOAR already keeps lastRun per instance
+# XSOAR's mirroring commands, instance setting and its value for incoming mirroring.
+GET_MODIFIED, GET_REMOTE, GET_MAPPING = "get-modified-remote-data", "get-remote-data", "get-mapping-fields"
+MIRROR_SETTING, MIRROR_NONE, MIRROR_INCOMING = "mirror_direction", "None", "Incoming"
+MIRROR_IN = "In"          # dbotMirrorDirection for incoming only
 
 
 class XsoarStateStore:
@@ -54,13 +66,17 @@ class XsoarStateStore:
             self.demisto.setIntegrationContext(context)
 
 
-def to_incident(incident: dict[str, Any]) -> dict[str, Any]:
+def to_incident(incident: dict[str, Any], *, mirror_instance: str | None = None) -> dict[str, Any]:
+    """``mirror_instance``: the instance that mirrors this incident in (None when mirroring is off)."""
     labels = [{"type": "Source", "value": incident["source"]}]
     labels += [{"type": str(k), "value": "" if v is None else str(v)} for k, v in sorted(incident["labels"].items())]
     labels += [{"type": f"indicator.{i['type']}", "value": i["value"]} for i in incident["indicators"]]
-    return {"name": incident["name"], "occurred": incident["occurred"], "severity": incident["severity"],
-            "dbotMirrorId": incident["id"], "labels": labels,
-            "details": incident.get("url") or "", "rawJSON": json.dumps(incident, sort_keys=True)}
+    entry = {"name": incident["name"], "occurred": incident["occurred"], "severity": incident["severity"],
+             "dbotMirrorId": incident["id"], "labels": labels,
+             "details": incident.get("url") or "", "rawJSON": json.dumps(incident, sort_keys=True)}
+    if mirror_instance is not None:
+        entry.update(dbotMirrorDirection=MIRROR_IN, dbotMirrorInstance=mirror_instance)
+    return entry
 
 
 def to_entry(result: CommandResult) -> dict[str, Any]:
@@ -88,8 +104,14 @@ def main(demisto: Any, integration_id: str) -> None:
         store = XsoarStateStore(demisto, f"{integration_id}/{INSTANCE_NAME}/{FETCH}")
         instance = Instance.configure(integration, instance_params(manifest, demisto.params() or {}),
                                       name=INSTANCE_NAME, store=store)
+        settings = demisto.params() or {}
+        mirrors = mirroring.spec(manifest) is not None
         if command == FETCH:
-            _fetch(demisto, instance, store, fetch_args(manifest, demisto.params() or {}))
+            mirror_instance = demisto.integrationInstance() if mirrors and \
+                settings.get(MIRROR_SETTING) == MIRROR_INCOMING else None
+            _fetch(demisto, instance, store, fetch_args(manifest, settings), mirror_instance=mirror_instance)
+        elif mirrors and command in (GET_MODIFIED, GET_REMOTE, GET_MAPPING):
+            demisto.results(_mirroring(command, manifest, instance, demisto.args() or {}))
         elif command == TEST:
             instance.run(TEST, {})
             if FETCH in manifest.commands and (demisto.params() or {}).get("isFetch"):
@@ -108,13 +130,37 @@ def main(demisto: Any, integration_id: str) -> None:
         return_error(demisto, message)
 
 
-def _fetch(demisto: Any, instance: Instance, store: XsoarStateStore, args: dict[str, Any]) -> None:
+def _mirroring(command: str, manifest: Any, instance: Instance, args: dict[str, Any]) -> Any:
+    if command == GET_MODIFIED:
+        # GetModifiedRemoteDataResponse.to_entry(): the ids XSOAR then runs get-remote-data for.
+        ids = mirroring.modified_ids(instance, manifest, str(args.get("lastUpdate") or ""))
+        return {"Type": ENTRY_NOTE, "ContentsFormat": "json", "Contents": ids}
+    if command == GET_REMOTE:
+        # GetRemoteDataResponse.extract_for_local(): the mirrored object, then the entries. The object
+        # has the rawJSON's shape for what the vendor holds ("id", the vendor object under "raw"), so
+        # the incoming mapper that maps fetched incidents maps the updates too.
+        remote_id = str(args["id"])
+        result = mirroring.current(instance, manifest, remote_id)
+        mirrored = {"id": remote_id, "raw": result.raw if result.raw is not None else result.outputs}
+        return [mirrored, {**to_entry(result), "EntryContext": {}}]
+    # GetMappingFieldsResponse.extract_mapping(): {incident type: {field: description}} for the mapper.
+    from integrations.common.manifest import SCHEMAS_DIR, load_json_schema
+    properties = load_json_schema(str(SCHEMAS_DIR / "incident.schema.json"))["properties"]
+    return {manifest.name: {name: spec.get("description", name) for name, spec in properties.items()}}
+
+
+def _fetch(demisto: Any, instance: Instance, store: XsoarStateStore, args: dict[str, Any], *,
+           mirror_instance: str | None = None) -> None:
     handed: list[dict[str, Any]] = []
     try:
         instance.run(FETCH, args, emit=handed.extend)
     finally:
         # Incidents and the bookmark that covers exactly them go to XSOAR together, even when the run
         # stopped half way: the next run neither skips nor repeats one.
-        demisto.incidents([to_incident(i) for i in handed])
+        # With mirroring on, updates of incidents already fetched reach them through get-remote-data;
+        # as incidents they would be duplicates (XSOAR's fetch can only create).
+        if mirror_instance is not None:
+            handed = [i for i in handed if not mirroring.is_update(i)]
+        demisto.incidents([to_incident(i, mirror_instance=mirror_instance) for i in handed])
         if store.changed:
             demisto.setLastRun(store.last_run)

@@ -1,0 +1,107 @@
+"""xsoar incoming mirroring: declared from the manifest's ``mirroring`` block, and under the stand-in
+demistomock against the Cisco simulator, a changed alert reaches XSOAR through get-modified-remote-data /
+get-remote-data, not as a second incident. (demisto-sdk validates the mirroring YAML in test_xsoar.py.)"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from datetime import timezone
+
+import pytest
+
+from integrations.common import errors
+from integrations.common.timeutil import parse_time
+from tools.packaging import xsoar
+
+from .helpers import STANDINS, fetch_limit_args, platform_settings, run_python
+from .test_xsoar import _unified
+
+MIRRORING_COMMANDS = {"get-remote-data", "get-modified-remote-data", "get-mapping-fields"}
+
+
+def test_integrations_with_a_mirroring_block_declare_incoming_mirroring_and_others_do_not(integration, dist):
+    unified = _unified(dist, integration)
+    script, settings = unified["script"], {c["name"]: c for c in unified["configuration"]}
+    commands = {c["name"]: c for c in script["commands"]}
+    if "mirroring" not in integration.manifest.data:
+        assert not {"ismappable", "isremotesyncin"} & set(script) and "mirror_direction" not in settings
+        assert not MIRRORING_COMMANDS & set(commands)
+        return
+    assert script["isfetch"] and script["ismappable"] and script["isremotesyncin"] and not script["isremotesyncout"]
+    assert settings["mirror_direction"]["options"] == ["None", "Incoming"]
+    assert settings["mirror_direction"]["defaultvalue"] == "None"
+    assert MIRRORING_COMMANDS <= set(commands)
+    assert [a["name"] for a in commands["get-remote-data"]["arguments"]] == ["id", "lastUpdate"]
+    assert [a["name"] for a in commands["get-modified-remote-data"]["arguments"]] == ["lastUpdate"]
+
+
+def test_a_mirroring_block_naming_an_unknown_command_or_argument_fails_the_build():
+    from integrations.common.registry import discover
+    manifest = discover()["cisco_gta"].manifest
+    good = manifest.data["mirroring"]
+    for bad in ({**good, "get": {"command": "no-such-command", "id_arg": "alert_id"}},
+                {**good, "modified": {**good["modified"], "since_arg": "no_such_arg"}}):
+        broken = dataclasses.replace(manifest, data={**manifest.data, "mirroring": bad})
+        with pytest.raises(errors.ConfigError):
+            xsoar.configuration(broken)
+
+
+def _run(script, invocations, tmp_path, name, last_run=None):
+    plan = tmp_path / f"{name}.json"
+    plan.write_text(json.dumps({"script": str(script), "invocations": invocations, "lastRun": last_run or {}}))
+    folder = tmp_path / name
+    folder.mkdir()
+    outcome = run_python(sys.executable, STANDINS / "run_xsoar.py", str(plan), tmp=folder)
+    for run in outcome["runs"]:
+        assert run["raised"] is None and not run["errors"], run["errors"] or run["raised"]
+    return outcome["runs"]
+
+
+@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+def test_a_changed_alert_is_mirrored_in_and_not_fetched_again(integration, dist, served, tmp_path):
+    script = tmp_path / "integration.py"
+    script.write_text(_unified(dist, integration)["script"]["script"], encoding="utf-8")
+    simulator = served.simulator
+    args = fetch_limit_args(integration, simulator)
+    settings = platform_settings(integration, served, args, credentials=True)
+    mirrored = {**settings, "isFetch": True, "mirror_direction": "Incoming"}
+    unmirrored = {**settings, "isFetch": True, "mirror_direction": "None"}
+
+    expected = simulator.expected_incident_count()
+    runs = -(-expected // int(args.get("max_fetch") or expected)) + 1  # enough to drain, plus one
+    *draining, fetched = _run(script, [{"command": "fetch-incidents", "params": mirrored}] * runs, tmp_path, "fetch")
+    assert fetched["incidents"] == [], "still fetching"
+    incidents = [i for run in draining for i in run["incidents"]]
+    assert len(incidents) == expected
+    for incident in incidents:
+        assert incident["dbotMirrorDirection"] == "In" and incident["dbotMirrorInstance"] == "stand-in"
+    alert_id = incidents[0]["dbotMirrorId"]
+
+    # The SOC closes the alert in Cisco's console after it was fetched.
+    with simulator.lock:
+        since = max(parse_time(a["modifiedAt"]) for a in simulator.alerts.values())
+        simulator.alerts[alert_id]["status"] = {"value": "Closed", "closingReasons": ["FalsePositive"]}
+        simulator.touch(alert_id)
+    last_update = since.astimezone(timezone.utc).isoformat()  # XSOAR's lastUpdate: ISO 8601 with an offset
+
+    modified, remote, mapping, refetch = _run(script, [
+        {"command": "get-modified-remote-data", "params": mirrored, "args": {"lastUpdate": last_update}},
+        {"command": "get-remote-data", "params": mirrored, "args": {"id": alert_id, "lastUpdate": last_update}},
+        {"command": "get-mapping-fields", "params": mirrored},
+        {"command": "fetch-incidents", "params": mirrored},
+    ], tmp_path, "mirror", last_run=fetched["lastRun"])
+    (entry,) = modified["results"]
+    assert entry["Type"] == 1 and entry["Contents"] == [alert_id]
+    ((obj, *entries),) = remote["results"]
+    assert obj["id"] == alert_id and obj["raw"]["status"]["value"] == "Closed"
+    assert entries and all(e["Type"] == 1 for e in entries)
+    ((incident_type, fields),) = mapping["results"][0].items()
+    assert incident_type == integration.manifest.name and {"id", "status", "raw"} <= set(fields)
+    assert refetch["incidents"] == [], "mirroring on: the update became a second incident"
+
+    # Mirroring off: today's behaviour, the update is handed over as an incident with the same id.
+    (plain,) = _run(script, [{"command": "fetch-incidents", "params": unmirrored}], tmp_path, "plain",
+                    last_run=fetched["lastRun"])
+    assert [i["dbotMirrorId"] for i in plain["incidents"]] == [alert_id]
+    assert "dbotMirrorDirection" not in plain["incidents"][0]
