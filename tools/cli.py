@@ -203,14 +203,8 @@ def target_instance(options: argparse.Namespace, integration_id: str) -> Iterato
 
 
 def cmd_run(options: argparse.Namespace) -> int:
-    from integrations.common.manifest import coerce_values
-    from integrations.common.registry import get
-
     from tools.config import parse_pairs
     args = parse_pairs(options.args, what="argument")
-    # A wrong command or argument is reported as such (exit 2) before the instance is looked at.
-    command = get(options.integration).manifest.command(options.command)
-    coerce_values(command.args, args, what=command.name)
     with target_instance(options, options.integration) as instance:
         if options.command == "fetch-incidents" and options.out:
             _run_fetch_to_file(instance, args, options.out)

@@ -36,7 +36,7 @@ def vendor_shape_errors(integration_id: str, command_name: str) -> Iterator[None
 
 @dataclass
 class Instance:
-    """A configured integration: validated params, a name (the state key) and a state store."""
+    """A configured integration: its params, a name (the state key) and a state store."""
 
     integration: Integration
     params: dict[str, Any]
@@ -47,16 +47,12 @@ class Instance:
 
     @classmethod
     def configure(cls, integration: Integration, params: Mapping[str, Any], **options: Any) -> "Instance":
-        manifest = integration.manifest
-        for name in manifest.secret_params:
+        """An instance from raw params. They are checked when the client is first needed, so a wrong
+        command or argument (exit 2) is reported before a misconfigured instance (exit 3)."""
+        for name in integration.manifest.secret_params:
             if params.get(name):
                 REDACTOR.add(str(params[name]))
-        try:
-            values = coerce_values(manifest.params, params, what=f"{manifest.id} instance")
-        except errors.InputError as exc:
-            # The instance is misconfigured, not the command: fix the instance (exit 3).
-            raise errors.ConfigError(exc.message) from None
-        return cls(integration, values, **options)
+        return cls(integration, dict(params), **options)
 
     def state_key(self, command_name: str = "fetch-incidents") -> str:
         return f"{self.integration.id}/{self.name}/{command_name}"
@@ -64,7 +60,13 @@ class Instance:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = self.integration.make_client(self.params, retry=self.retry)
+            manifest = self.integration.manifest
+            try:
+                values = coerce_values(manifest.params, self.params, what=f"{manifest.id} instance")
+            except errors.InputError as exc:
+                # The instance is misconfigured, not the command: fix the instance (exit 3).
+                raise errors.ConfigError(exc.message) from None
+            self._client = self.integration.make_client(values, retry=self.retry)
         return self._client
 
     def __repr__(self) -> str:
