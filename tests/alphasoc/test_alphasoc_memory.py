@@ -15,20 +15,13 @@ from integrations.common.simkit import serve
 
 REPO = Path(__file__).resolve().parents[2]
 
-# Linux keeps ru_maxrss across fork and exec, so a child would report its parent's peak (the simulator's,
-# here); VmHWM is the peak of the child's own address space.
+# The child measures its own peak (VmHWM): ru_maxrss would carry over the parent's, the simulator's here.
 CHILD = """
-import json, resource, sys
+import json, sys
 from integrations.common.registry import get
 from integrations.common.retry import FAST_RETRY
 from integrations.common.runner import Instance
-
-def peak_rss_kb():
-    try:
-        with open("/proc/self/status") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from tools.bench.children import peak_rss_kb
 
 path, base_url, api_key = sys.argv[1:4]
 instance = Instance.configure(get("alphasoc"), {"base_url": base_url, "api_key": api_key}, retry=FAST_RETRY)

@@ -23,16 +23,11 @@ from integrations.common.simkit import serve
 REPO = Path(__file__).resolve().parents[2]
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from integrations.alphasoc import handlers, telemetry
 from integrations.common.retry import FAST_RETRY
+from tools.bench.children import peak_rss_kb
 
-def peak_rss_kb():
-    try:
-        with open("/proc/self/status") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 mode, path, base_url, api_key, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 client = handlers.make_client({"base_url": base_url, "api_key": api_key}, retry=FAST_RETRY)

@@ -40,3 +40,14 @@ def run_child(module: str, *args: str, timeout: float = 900) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"{module} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_kb() -> int:
+    """This process's peak RSS in KiB. Read from VmHWM: Linux keeps ``ru_maxrss`` across fork and exec,
+    so a child started by a large process would report its parent's peak instead of its own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from tools.bench.children import bench_server, run_child
+from tools.bench.children import bench_server, peak_rss_kb, run_child
 
 FLOOR_PAGE = 1000  # the API's largest page, which fetch-incidents also asks for
 MAX_FETCH = 10000  # the manifest's maximum: the fewest runs a drain can take
@@ -108,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     drain = drain_soarpacks if options.mode == "soarpacks" else drain_floor
     count, seconds = drain(json.loads(options.server), options.first_fetch)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak = peak_rss_kb()
     print(json.dumps({"mode": options.mode, "count": count, "seconds": seconds, "peak_rss_kb": peak}))
     return 0
 
