@@ -1,7 +1,7 @@
 import pytest
 
-from integrations.common.registry import discover
-from integrations.common.simkit import serve
+from soarpacks.integrations.common.registry import discover
+from soarpacks.integrations.common.simkit import serve
 from tests.support import simulated_instance
 
 INTEGRATIONS = discover()

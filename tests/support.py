@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.common.registry import get
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from integrations.common.simkit import ServedSimulator
-from integrations.common.state import MemoryStateStore, StateStore
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.simkit import ServedSimulator
+from soarpacks.integrations.common.state import MemoryStateStore, StateStore
 
 
 def simulated_instance(integration_id: str, served: ServedSimulator, *, store: StateStore | None = None,

@@ -5,7 +5,7 @@ import xml.dom.minidom
 
 import pytest
 
-from tools.bench.plot import _nice_step, line_chart
+from soarpacks.tools.bench.plot import _nice_step, line_chart
 
 
 def test_the_chart_is_svg_with_one_line_and_one_legend_entry_per_series():

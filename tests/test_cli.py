@@ -1,7 +1,7 @@
 """The soarpacks command line: exit codes and one-line errors."""
 from __future__ import annotations
 
-from tools.cli import main
+from soarpacks.tools.cli import main
 
 
 def run(capsys, *argv):
@@ -34,8 +34,8 @@ def test_a_config_file_needs_an_instance_name(capsys, tmp_path):
 
 
 def test_params_come_from_the_config_file_and_secrets_from_the_environment(capsys, tmp_path, monkeypatch):
-    from integrations.cisco_gta.simulator import Simulator
-    from integrations.common.simkit import serve
+    from soarpacks.integrations.cisco_gta.simulator import Simulator
+    from soarpacks.integrations.common.simkit import serve
     with serve(Simulator(alerts=5)) as served:
         params = served.params()
         secret = params.pop("client_secret")
@@ -52,8 +52,8 @@ def test_params_come_from_the_config_file_and_secrets_from_the_environment(capsy
 
 
 def test_environment_variables_supply_instance_params(capsys, tmp_path, monkeypatch):
-    from integrations.cisco_gta.simulator import Simulator
-    from integrations.common.simkit import serve
+    from soarpacks.integrations.cisco_gta.simulator import Simulator
+    from soarpacks.integrations.common.simkit import serve
     with serve(Simulator(alerts=5)) as served:
         for name, value in served.params().items():
             monkeypatch.setenv(f"SOARPACKS_CISCO_GTA_{name.upper()}", str(value))
@@ -81,3 +81,26 @@ def test_a_missing_instance_param_is_a_configuration_error(capsys, tmp_path):
     code, out, err = run(capsys, "run", "cisco_gta", "test-module", "--param=client_id=x", "--state", str(tmp_path / "s"))
     # (the process-wide redactor may have learnt "secret" as a secret value from another test)
     assert code == 3 and "is required" in err and "error (config)" in err
+
+
+def _break_cisco_test_module(monkeypatch):
+    """A KeyError in our own handler code (not in a helper that reads vendor data)."""
+    from soarpacks.integrations.cisco_gta import handlers
+
+    def broken(*args, **kwargs):
+        raise KeyError("oops")
+    monkeypatch.setattr(handlers, "islice", broken)
+
+
+def test_a_crash_in_our_own_code_is_reported_as_our_bug_with_exit_1(capsys, monkeypatch, tmp_path):
+    _break_cisco_test_module(monkeypatch)
+    code, out, err = run(capsys, "run", "cisco_gta", "test-module", "--simulate", "--state", str(tmp_path / "s.db"))
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith("bug in soarpacks, please report: KeyError") and "shape" not in err
+
+
+def test_debug_shows_the_traceback_of_our_bug(capsys, monkeypatch, tmp_path):
+    _break_cisco_test_module(monkeypatch)
+    code, out, err = run(capsys, "--debug", "run", "cisco_gta", "test-module", "--simulate",
+                         "--state", str(tmp_path / "s.db"))
+    assert code == 1 and "Traceback" in err and "in test_module" in err

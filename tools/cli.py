@@ -15,8 +15,8 @@ import sys
 import traceback
 from typing import Any, Callable, Iterator
 
-from integrations.common import errors
-from integrations.common.redaction import REDACTOR
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.redaction import REDACTOR
 
 log = logging.getLogger("soarpacks")
 
@@ -80,7 +80,7 @@ def _module_exists(name: str) -> bool:
 
 
 # Actions that live in their own modules, so `run` never imports them.
-_OPTIONAL_ACTIONS = {"package": "tools.packaging.cli", "playbook": "tools.playbooks.cli", "bench": "tools.bench.cli"}
+_OPTIONAL_ACTIONS = {"package": "soarpacks.tools.packaging.cli", "playbook": "soarpacks.tools.playbooks.cli", "bench": "soarpacks.tools.bench.cli"}
 
 
 def _requested_action(argv: list[str]) -> str | None:
@@ -107,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still one line, still redacted
         if options.debug:
             print(REDACTOR(traceback.format_exc()), file=sys.stderr)
-        print(f"internal error: {type(exc).__name__}: {_one_line(REDACTOR(exc))} (run with --debug for details)",
-              file=sys.stderr)
+        print(f"bug in soarpacks, please report: {type(exc).__name__}: {_one_line(REDACTOR(exc))}"
+              f"{'' if options.debug else ' (run with --debug for the traceback)'}", file=sys.stderr)
         return 1
 
 
@@ -134,7 +134,7 @@ def _delegate(options: argparse.Namespace) -> int:
 # --- list / describe ---------------------------------------------------------------------------------
 
 def cmd_list(options: argparse.Namespace) -> int:
-    from integrations.common.registry import discover
+    from soarpacks.integrations.common.registry import discover
     for integration in discover().values():
         m = integration.manifest
         supported = [c.name for c in m.commands.values() if c.supported]
@@ -143,7 +143,7 @@ def cmd_list(options: argparse.Namespace) -> int:
 
 
 def cmd_describe(options: argparse.Namespace) -> int:
-    from integrations.common.registry import get
+    from soarpacks.integrations.common.registry import get
     m = get(options.integration).manifest
     print(f"{m.name} ({m.id} {m.version}) — {m.description}\n\nParams:")
     for p in m.params:
@@ -165,20 +165,20 @@ def cmd_describe(options: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def target_instance(options: argparse.Namespace, integration_id: str) -> Iterator[Any]:
     """An ``Instance`` for ``options``: against a fresh in-process simulator, or a configured vendor."""
-    from integrations.common.registry import get
-    from integrations.common.runner import Instance
-    from integrations.common.state import SqliteStateStore, default_state_path
+    from soarpacks.integrations.common.registry import get
+    from soarpacks.integrations.common.runner import Instance
+    from soarpacks.integrations.common.state import SqliteStateStore, default_state_path
 
-    from tools.config import load_instance, parse_pairs, resolve_params
+    from soarpacks.tools.config import load_instance, parse_pairs, resolve_params
 
     integration = get(integration_id)
     cli_params = parse_pairs(options.param, what="--param")
     if options.simulate:
-        from integrations.common.state import MemoryStateStore
+        from soarpacks.integrations.common.state import MemoryStateStore
         # A simulated run keeps state only where asked to: never in the user's real state file.
         store = SqliteStateStore(options.state) if options.state else MemoryStateStore()
-        from integrations.common.retry import RetryPolicy
-        from integrations.common.simkit import serve
+        from soarpacks.integrations.common.retry import RetryPolicy
+        from soarpacks.integrations.common.simkit import serve
         simulator = integration.simulator_class()(seed=options.seed, faults=options.faults)
         world_key = f"simulator/{integration_id}/{options.seed}"
         simulator.load_world(store.load(world_key) or {})
@@ -203,7 +203,7 @@ def target_instance(options: argparse.Namespace, integration_id: str) -> Iterato
 
 
 def cmd_run(options: argparse.Namespace) -> int:
-    from tools.config import parse_pairs
+    from soarpacks.tools.config import parse_pairs
     args = parse_pairs(options.args, what="argument")
     with target_instance(options, options.integration) as instance:
         if options.command == "fetch-incidents" and options.out:
@@ -228,7 +228,7 @@ def _printer(output: str) -> Callable[[Any], None]:
 def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
     """Streams incidents out batch by batch. On failure, a JSON array is still closed, so stdout
     holds exactly the incidents handed over, which is what the saved bookmark covers."""
-    from integrations.common.results import markdown_table
+    from soarpacks.integrations.common.results import markdown_table
     first = True
 
     def emit(incidents: list[dict[str, Any]]) -> None:
@@ -253,7 +253,7 @@ def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
 
 
 def _run_fetch_to_file(instance: Any, args: dict[str, str], path: str) -> None:
-    from integrations.common.outbox import JsonLinesOutbox
+    from soarpacks.integrations.common.outbox import JsonLinesOutbox
     outbox = JsonLinesOutbox(path, instance.store)
     dropped = outbox.recover()
     if dropped:
@@ -267,8 +267,8 @@ def _run_fetch_to_file(instance: Any, args: dict[str, str], path: str) -> None:
 def cmd_simulate(options: argparse.Namespace) -> int:
     import time
 
-    from integrations.common.registry import get
-    from integrations.common.simkit import serve
+    from soarpacks.integrations.common.registry import get
+    from soarpacks.integrations.common.simkit import serve
     integration = get(options.integration)
     simulator = integration.simulator_class()(seed=options.seed, faults=options.faults)
     with serve(simulator, port=options.port) as served:
@@ -286,12 +286,12 @@ def cmd_simulate(options: argparse.Namespace) -> int:
 
 
 def cmd_demo(options: argparse.Namespace) -> int:
-    from tools.demo import run_demo
+    from soarpacks.tools.demo import run_demo
     return run_demo()
 
 
 def cmd_validate(options: argparse.Namespace) -> int:
-    from tools.validate import validate_all
+    from soarpacks.tools.validate import validate_all
     problems = validate_all()
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -302,7 +302,7 @@ def cmd_validate(options: argparse.Namespace) -> int:
 
 
 def cmd_docs(options: argparse.Namespace) -> int:
-    from tools.docs import write_readmes
+    from soarpacks.tools.docs import write_readmes
     stale = write_readmes(check=options.check)
     for path in stale:
         print(f"{'out of date' if options.check else 'wrote'}: {path}")

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from integrations.common import errors
-from integrations.common.manifest import Manifest
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.manifest import Manifest
 
 
 def parse_pairs(pairs: list[str], *, what: str) -> dict[str, str]:

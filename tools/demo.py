@@ -7,12 +7,12 @@ import sys
 import time
 from typing import Any, Callable
 
-from integrations.common import errors
-from integrations.common.registry import discover
-from integrations.common.results import markdown_table
-from integrations.common.retry import RetryPolicy
-from integrations.common.runner import Instance
-from integrations.common.simkit import serve
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.registry import discover
+from soarpacks.integrations.common.results import markdown_table
+from soarpacks.integrations.common.retry import RetryPolicy
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.simkit import serve
 
 DEMO_RETRY = RetryPolicy(base_delay=0.05, max_delay=0.5)
 
@@ -63,7 +63,7 @@ def run_demo(*, out: Any = sys.stdout) -> int:
 
 def _demo_playbooks(out: Any) -> list[dict[str, Any]]:
     try:
-        from tools.playbooks.demo import demo_playbooks
+        from soarpacks.tools.playbooks.demo import demo_playbooks
     except ImportError:
         return []
     return demo_playbooks(out=out)

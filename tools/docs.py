@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from integrations.common.manifest import Manifest
-from integrations.common.registry import discover
+from soarpacks.integrations.common.manifest import Manifest
+from soarpacks.integrations.common.registry import discover
 
 BEGIN, END = "<!-- BEGIN GENERATED: soarpacks docs -->", "<!-- END GENERATED -->"
 
@@ -26,6 +26,8 @@ def reference(m: Manifest) -> str:
     lines += ["", "### Commands", ""]
     for c in m.commands.values():
         lines += [f"#### `{c.name}`" + ("" if c.supported else " (not supported)"), "", c.description.strip(), ""]
+        if c.supported and c.platform_name:
+            lines += [f"On SOAR platforms (XSOAR command, Splunk SOAR action) and in the CLI: `{c.platform_name}`.", ""]
         if not c.supported:
             lines += [f"Not supported by {m.vendor}: {c.unsupported_reason}", ""]
             continue

@@ -1,15 +1,16 @@
 """``soarpacks validate``: every manifest valid, every supported command has exactly one handler and
-every handler a command, every output schema is a valid JSON Schema, every simulator imports."""
+every handler a command, every handler accepts its command's arguments, every output schema is a valid JSON Schema, every simulator imports."""
 from __future__ import annotations
 
 import importlib
 
 import jsonschema
 
-from integrations.common import errors
-from integrations.common.registry import INTEGRATIONS_DIR, Integration
-from integrations.common.manifest import load_manifest
-from integrations.common.schemas import output_validator
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.registry import INTEGRATIONS_DIR, Integration
+from soarpacks.integrations.common.manifest import load_manifest
+from soarpacks.integrations.common.runner import signature_problems
+from soarpacks.integrations.common.schemas import output_validator
 
 
 def validate_integration(integration: Integration) -> list[str]:
@@ -21,6 +22,8 @@ def validate_integration(integration: Integration) -> list[str]:
             problems.append(f"{m.id}: command {command.name} has no handler")
         if not command.supported and command.name in handlers:
             problems.append(f"{m.id}: command {command.name} is marked unsupported but has a handler")
+        if command.supported and command.name in handlers:
+            problems += [f"{m.id}: {problem}" for problem in signature_problems(handlers[command.name], command)]
         try:
             output_validator(m, command)
         except (errors.SoarpacksError, jsonschema.SchemaError, ValueError) as exc:
@@ -37,7 +40,7 @@ def validate_integration(integration: Integration) -> list[str]:
     if not hasattr(integration.module, "make_client"):
         problems.append(f"{m.id}: handlers.py has no make_client")
     try:
-        importlib.import_module(f"integrations.{m.id}.simulator")
+        importlib.import_module(f"soarpacks.integrations.{m.id}.simulator")
     except ImportError as exc:
         problems.append(f"{m.id}: simulator does not import: {exc}")
     return problems

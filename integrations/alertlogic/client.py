@@ -10,11 +10,11 @@ from typing import Any, Callable, Iterator
 
 import requests
 
-from integrations.common import errors
-from integrations.common.auth import LOGIN_ERRORS, BasicAuth, Token, TokenAuth
-from integrations.common.http import HttpClient
-from integrations.common.paginators import dig
-from integrations.common.retry import DEFAULT_RETRY, RetryPolicy
+from ..common import errors
+from ..common.auth import LOGIN_ERRORS, BasicAuth, Token, TokenAuth
+from ..common.http import HttpClient
+from ..common.vendordata import dig, reads_vendor_data
+from ..common.retry import DEFAULT_RETRY, RetryPolicy
 
 VENDOR = "alertlogic"
 INCIDENT_PAGE = 100
@@ -65,6 +65,7 @@ class AlertLogicClient:
                           session=session or self._session_factory())
 
     # --- AIMS ------------------------------------------------------------------------------------
+    @reads_vendor_data
     def _login(self, http: HttpClient) -> Token:
         body = {"mfa_code": self._mfa_code} if self._mfa_code else None
         try:
@@ -101,6 +102,7 @@ class AlertLogicClient:
     def _iris(self, path: str) -> str:
         return f"/iris/v3/{self.account_id}/{path}"
 
+    @reads_vendor_data
     def incidents_page(self, start: datetime, end: datetime, *, offset: int = 0,
                        limit: int = INCIDENT_PAGE) -> dict[str, Any]:
         """One page of the incidents created in ``[start, end]`` (``pagination=true``)."""
@@ -115,6 +117,7 @@ class AlertLogicClient:
             raise errors.VendorError(f"{VENDOR}: incidents_by_time answered without an iris_items list")
         return page
 
+    @reads_vendor_data
     def incidents(self, start: datetime, end: datetime, *,
                   first_page: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every incident created in ``[start, end]``, page by page; ``first_page`` if already read."""
@@ -136,6 +139,7 @@ class AlertLogicClient:
         # missed; the bookmark's ids drop what was already handed over), the end is already whole.
         return {"start_time": int(start.timestamp()), "end_time": int(end.timestamp()), "pagination": "true"}
 
+    @reads_vendor_data
     def resolve_incident_id(self, incident_id: str) -> str:
         """A 6-character human-friendly id (as shown in the console) to the incident id."""
         if len(incident_id) != 6:
@@ -148,6 +152,7 @@ class AlertLogicClient:
             raise errors.NotFoundError(f"{VENDOR}: no incident with friendly id {incident_id}")
         return str(found[0]["incidentId"])
 
+    @reads_vendor_data
     def incident(self, incident_id: str) -> dict[str, Any]:
         incident_id = self.resolve_incident_id(incident_id)
         try:
@@ -159,6 +164,7 @@ class AlertLogicClient:
         return answer
 
     # --- associated events ---------------------------------------------------------------------
+    @reads_vendor_data
     def _events_page(self, http: HttpClient, incident_id: str, offset: int, limit: int) -> dict[str, Any]:
         page = http.get_json(self._iris(f"{incident_id}/elaborations/associated"),
                              params={"returnSource": "event", "limit": limit, "offset": offset})
@@ -166,6 +172,7 @@ class AlertLogicClient:
             raise errors.VendorError(f"{VENDOR}: associated events of {incident_id}: no returnVals list")
         return page
 
+    @reads_vendor_data
     def iter_events(self, incident_id: str) -> Iterator[dict[str, Any]]:
         """The incident's events one page at a time, stopping as soon as the caller does."""
         offset = 0
@@ -177,6 +184,7 @@ class AlertLogicClient:
             if not page["returnVals"] or (isinstance(total, int) and offset >= total):
                 return
 
+    @reads_vendor_data
     def events(self, incident_id: str, *, max_events: int) -> tuple[list[dict[str, Any]], int]:
         """Up to ``max_events`` associated events, in the service's order, and the total count.
 
@@ -248,6 +256,7 @@ class AlertLogicClient:
                                    json_body={"customer_feedback": feedback, "customer_feedback_reason": reason})
 
     # --- legacy Incident API v3 --------------------------------------------------------------------
+    @reads_vendor_data
     def legacy_incident(self, incident_id: int, *, customer_id: str | None = None) -> dict[str, Any]:
         if self.legacy is None:
             raise errors.ConfigError(f"{VENDOR}: the legacy Incident API needs the api_key parameter")

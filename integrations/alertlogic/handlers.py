@@ -2,28 +2,20 @@
 ``mapping.py`` and the packet payload analysis in ``payload.py``."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Iterator
 
-from integrations.common import errors
-from integrations.common.paginators import dig
-from integrations.common.registry import command
-from integrations.common.results import CommandResult, FetchBatch
-from integrations.common.retry import DEFAULT_RETRY, RetryPolicy
-from integrations.common.state import TimeBookmark
-from integrations.common.timeutil import parse_time, utcnow
+from ..common import errors
+from ..common.vendordata import dig
+from ..common.registry import command
+from ..common.results import CommandResult, FetchBatch
+from ..common.retry import DEFAULT_RETRY, RetryPolicy
+from ..common.timeutil import utcnow
 
+from . import fetch
 from .client import DEFAULT_EVENT_WORKERS, AlertLogicClient
-from .mapping import (analyse_event, event_id, event_markdown, incident_markdown, incident_time,
+from .mapping import (analyse_event, event_id, event_markdown, incident_markdown,
                       incident_to_incident, legacy_to_incident, rollups)
-
-# fetch-incidents reads incidents_by_time one time window at a time, whole (the API documents no
-# order, so a window is sorted here before anything is handed over). A window holding more than
-# WINDOW_MAX_ITEMS incidents is halved until it does not, down to MIN_WINDOW.
-WINDOW = timedelta(hours=6)
-WINDOW_MAX_ITEMS = 2000
-MIN_WINDOW = timedelta(minutes=1)
-BATCH = 100
 
 
 def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> AlertLogicClient:
@@ -35,15 +27,11 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
         event_workers=params.get("event_workers") or DEFAULT_EVENT_WORKERS)
 
 
-def _whole_second(moment: datetime) -> datetime:
-    return moment.replace(microsecond=0)
-
-
 # --- generic commands ------------------------------------------------------------------------------
 
 @command("test-module")
 def test_module(client: AlertLogicClient) -> CommandResult:
-    now = _whole_second(utcnow())
+    now = fetch.whole_second(utcnow())
     client.incidents_page(now - timedelta(minutes=5), now, limit=1)
     checked = ["AIMS login", "IRIS incidents"]
     if client.legacy is not None:
@@ -53,46 +41,11 @@ def test_module(client: AlertLogicClient) -> CommandResult:
 
 
 @command("fetch-incidents")
-def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, first_fetch: str,
-                    max_fetch: int) -> Iterator[FetchBatch]:
-    """Incidents by creation time, oldest first, ``max_fetch`` at most per run.
-
-    The bookmark is a time plus the ids handed over at that time. Each window ``[bookmark, end]``
-    is read whole and sorted, so the API's (undocumented) order cannot make us skip anything; a
-    window handed over completely moves the bookmark to its end, so quiet periods are not re-read.
-    """
-    mark = TimeBookmark.from_state(state, default=parse_time(first_fetch))
-    now = _whole_second(utcnow())
-    budget = max_fetch
-    while budget > 0:
-        start = mark.time
-        end = _whole_second(min(start + WINDOW, now))
-        if end < start:
-            return
-        first = client.incidents_page(start, end)
-        while (dig(first, "metadata.total_count") or 0) > WINDOW_MAX_ITEMS and end - start > MIN_WINDOW:
-            end = _whole_second(start + (end - start) / 2)
-            first = client.incidents_page(start, end)
-        keyed = sorted(((incident_time(item), str(item.get("incidentId")), item)
-                        for item in client.incidents(start, end, first_page=first)),
-                       key=lambda entry: (entry[0], entry[1]))
-        new = [entry for entry in keyed if mark.is_new(entry[0], entry[1])]
-        chosen = new[:budget]
-        for offset in range(0, len(chosen), BATCH):
-            chunk = chosen[offset:offset + BATCH]
-            incidents = [incident_to_incident(item, console_url=client.console_url) for _, _, item in chunk]
-            mark = mark.advance_all((moment, incident_id) for moment, incident_id, _ in chunk)
-            yield FetchBatch(incidents, mark.to_state())
-        budget -= len(chosen)
-        if len(chosen) < len(new):
-            return
-        if mark.time < end:
-            # Everything up to `end` was handed over. Both ends of the query are inclusive or
-            # not, either way an incident at exactly `end` is read again next time (start is inclusive).
-            mark = TimeBookmark(end)
-            yield FetchBatch([], mark.to_state())
-        if end >= now:
-            return
+def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, first_fetch: str, max_fetch: int,
+                    look_back: int = 0) -> Iterator[FetchBatch]:
+    """Incidents by creation time, oldest first (see ``fetch.py``)."""
+    return fetch.fetch_incidents(client, state=state, first_fetch=first_fetch, max_fetch=max_fetch,
+                                 look_back=look_back)
 
 
 @command("get-event")

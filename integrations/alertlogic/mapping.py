@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from integrations.common import errors
-from integrations.common.paginators import dig
-from integrations.common.results import defang, markdown_table
-from integrations.common.timeutil import parse_time, rfc3339
+from ..common import errors
+from ..common.vendordata import dig, reads_vendor_data
+from ..common.results import defang, markdown_table
+from ..common.timeutil import parse_time, rfc3339
 
 from .payload import analyse_payload, decode_payload
 
@@ -19,6 +19,7 @@ THREAT_SEVERITY = {"Info": 1, "Low": 1, "Medium": 2, "High": 3, "Critical": 4}
 UNKNOWN = "unknown"
 
 
+@reads_vendor_data
 def threat_rating(incident: dict[str, Any]) -> str | None:
     return (dig(incident, "incident.threatRating") or incident.get("incident_threat_rating")
             or incident.get("threat_rating") or incident.get("defaultThreatRating"))
@@ -29,6 +30,7 @@ def threat_rating(incident: dict[str, Any]) -> str | None:
 TIME_TEXT_FIELDS = {"createTime": ("createtime_str", "createtimeStr"), "updateTime": ("updatetime_str",)}
 
 
+@reads_vendor_data
 def incident_time(incident: dict[str, Any], field: str = "createTime") -> datetime:
     value = incident.get(field)
     for text_field in TIME_TEXT_FIELDS[field]:
@@ -61,6 +63,7 @@ def _ip_indicators(incident: dict[str, Any]) -> list[dict[str, str]]:
     return found
 
 
+@reads_vendor_data
 def incident_to_incident(incident: dict[str, Any], *, console_url: str) -> dict[str, Any]:
     """An IRIS incident in the shared incident shape (``schemas/incident.schema.json``)."""
     incident_id = incident.get("incidentId")
@@ -95,6 +98,7 @@ def incident_to_incident(incident: dict[str, Any], *, console_url: str) -> dict[
     }
 
 
+@reads_vendor_data
 def legacy_to_incident(incident: dict[str, Any]) -> dict[str, Any]:
     """A legacy Incident API v3 incident (epoch-second dates, ``open`` 0/1) in the shared shape."""
     rating = incident.get("threat_rating")
@@ -121,6 +125,7 @@ def legacy_to_incident(incident: dict[str, Any]) -> dict[str, Any]:
 
 # --- events ----------------------------------------------------------------------------------------
 
+@reads_vendor_data
 def event_id(event: dict[str, Any]) -> str:
     value = dig(event, "id.event_id") or event.get("event_id") or event.get("__uuid")
     if value is None:
@@ -143,6 +148,7 @@ def _event_time(event: dict[str, Any]) -> str | None:
         return None
 
 
+@reads_vendor_data
 def analyse_event(event: dict[str, Any], *, incident_id: str, include_payload: bool = True) -> dict[str, Any]:
     """One IDS event as the seed described it: signature, addresses, sensor, and what its payload
     says (request and response parsed separately, gzip body decompressed)."""
@@ -185,6 +191,7 @@ def analyse_event(event: dict[str, Any], *, incident_id: str, include_payload: b
     return analysed
 
 
+@reads_vendor_data
 def rollups(events: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The seed's incident roll-ups over analysed events, each a map to event ids (in event order):
     ``response_code_tally`` {code: ids}, ``unique_hosts`` {host: ids}, ``unique_signatures``
@@ -211,6 +218,7 @@ def _defanged(value: Any) -> str:
     return defang(str(value)) if value else ""
 
 
+@reads_vendor_data
 def event_markdown(event: dict[str, Any]) -> str:
     rows = [
         ("Event", event["id"]), ("Time", event.get("time")),
@@ -247,6 +255,7 @@ def _rollup_table(title: str, mapping: dict[str, list[str]], *, defang_keys: boo
     return markdown_table(rows, columns=["value", "events", "event ids"], title=title)
 
 
+@reads_vendor_data
 def incident_markdown(details: dict[str, Any]) -> str:
     parts = [markdown_table([{
         "id": details["id"], "friendly id": details["labels"].get("friendly_id"), "name": details["name"],

@@ -15,7 +15,9 @@ example sends null); a foreign account is a 403 on every IRIS path (documented o
 
 Assumptions where the documentation is silent (each kept deliberately unfavourable to a client):
 - the order of ``incidents_by_time`` is not documented, so this one answers in incident-id order,
-  not time order;
+  not time order, and with ``unstable_order`` in a new order on every page request;
+- incidents become searchable some time after ``createTime`` (indexing lag): ``indexed=False`` and
+  ``index()`` model that;
 - ``start_time`` and ``end_time`` are both inclusive; createTime has whole seconds, and several
   incidents share a second;
 - an IDS event's fields (``sig_id``, ``signature_name``, ``sig_rule``, ``classification``,
@@ -37,8 +39,8 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from integrations.common.simkit import Simulator as BaseSimulator
-from integrations.common.simkit import TokenIssuer, basic_credentials, json_response
+from ..common.simkit import Simulator as BaseSimulator
+from ..common.simkit import TokenIssuer, basic_credentials, json_response
 
 REASON_CODES = ("further_action", "acceptable_risk", "compensating_control", "threat_not_valid",
                 "not_concluded", "other")
@@ -143,8 +145,16 @@ class Simulator(BaseSimulator):
     ]
 
     def __init__(self, *, incidents: int = 40, max_events: int = 6, event_page_cap: int = 10,
-                 mfa_code: str | None = None, token_ttl: float = 6 * 3600.0, **kwargs: Any) -> None:
+                 mfa_code: str | None = None, token_ttl: float = 6 * 3600.0, incident_page_cap: int = 100,
+                 unstable_order: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # incidents_by_time answers at most this many per page, whatever ``limit`` asks (like the events).
+        self.incident_page_cap = incident_page_cap
+        # Each page request sees the window in a new order (the API documents none): offset paging
+        # then repeats some incidents and skips others within one read of a window.
+        self.unstable_order = unstable_order
+        # Created but not yet searchable (indexing lag): hidden from incidents_by_time until revealed.
+        self.unindexed: set[str] = set()
         self.account_id = str(134200000 + self.seed % 100000)
         self.username = "soc-analyst@example.com"
         self.password = f"canary-al-password-{self.seed}"
@@ -175,9 +185,10 @@ class Simulator(BaseSimulator):
             self._add_legacy(1000 + number, self.incidents[incident_id])
 
     def add_incident(self, *, created: datetime | None = None, events: int | list[dict[str, Any]] = 3,
-                     threat_rating: str | None = None, status: str = "open") -> str:
+                     threat_rating: str | None = None, status: str = "open", indexed: bool = True) -> str:
         """Add an incident; ``events`` is a count to generate, or a list of ``event_spec`` dicts
-        (``sig`` index, ``payload`` bytes, optional ``source_addr``) for hand-checked tests."""
+        (``sig`` index, ``payload`` bytes, optional ``source_addr``) for hand-checked tests. With
+        ``indexed=False`` it exists but ``incidents_by_time`` does not show it until ``index()``."""
         created = created or (self.anchor - timedelta(hours=1))
         incident_id = f"{self.rng.getrandbits(64):016x}"
         friendly = "".join(self.rng.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(6))
@@ -223,7 +234,14 @@ class Simulator(BaseSimulator):
             "iris_notifications": True,
         }
         self.events[incident_id] = event_objects
+        if not indexed:
+            self.unindexed.add(incident_id)
         return incident_id
+
+    def index(self, incident_id: str) -> None:
+        """The indexing lag is over: the incident shows up in ``incidents_by_time``."""
+        with self.lock:
+            self.unindexed.discard(incident_id)
 
     def _random_event_spec(self, index: int) -> dict[str, Any]:
         sig = self.rng.randrange(len(SIGNATURES))
@@ -390,7 +408,10 @@ class Simulator(BaseSimulator):
             return json_response({"code": 400, "error": "Invalid arguments"}, 400)
         with self.lock:
             # Deliberately not in time order: the API documents no order.
-            items = [dict(inc) for key, inc in sorted(self.incidents.items()) if start <= inc["createTime"] <= end]
+            items = [dict(inc) for key, inc in sorted(self.incidents.items())
+                     if start <= inc["createTime"] <= end and key not in self.unindexed]
+            if self.unstable_order:
+                self.rng.shuffle(items)
         if request.args.get("pagination", "").lower() != "true":
             return json_response(items)
         limit = self._int_arg(request, "limit", 100, 1)
@@ -399,6 +420,7 @@ class Simulator(BaseSimulator):
             return limit
         if isinstance(offset, Response):
             return offset
+        limit = min(limit, self.incident_page_cap)
         page = items[offset:offset + limit]
         base = f"/iris/v3/{account_id}/incidents_by_time?start_time={start_text}&end_time={end_text}&pagination=true&limit={limit}"
         return json_response({"iris_items": page, "metadata": {

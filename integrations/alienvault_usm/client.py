@@ -6,10 +6,11 @@ from itertools import islice
 from typing import Any, Iterator
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from integrations.common import errors
-from integrations.common.http import HttpClient
-from integrations.common.paginators import PaginationError, dig
-from integrations.common.timeutil import epoch_ms, parse_time
+from ..common import errors
+from ..common.http import HttpClient
+from ..common.paginators import PaginationError
+from ..common.vendordata import dig, reads_vendor_data
+from ..common.timeutil import epoch_ms, parse_time
 
 SOURCE = "alienvault_usm"
 API_PATH = "/api/2.0"
@@ -22,6 +23,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # --- vendor quirks, in one place ---------------------------------------------------------------------
 
+@reads_vendor_data
 def epoch_ms_field(obj: dict[str, Any], name: str) -> int | None:
     """A timestamp field as epoch ms. The API sends strings of epoch ms (``"1517932134000"``); read
     both spellings of ``occured``, numbers, and the ``*_iso8601`` twin some objects carry."""
@@ -58,6 +60,7 @@ def as_bool(value: Any) -> bool | None:
     return True if text == "true" else False if text == "false" else None
 
 
+@reads_vendor_data
 def embedded_items(body: Any, key: str) -> list[dict[str, Any]]:
     """The page's items. Spring HATEOAS leaves ``_embedded`` out of an empty page, and older answers
     (and the XSOAR integration) use ``eventResources`` for events."""
@@ -75,6 +78,7 @@ def embedded_items(body: Any, key: str) -> list[dict[str, Any]]:
     raise errors.VendorError(f"{SOURCE}: no {key} list in _embedded (keys: {', '.join(sorted(embedded))})")
 
 
+@reads_vendor_data
 def unwrap_event(item: Any) -> dict[str, Any]:
     """An alarm's event, whether a ``{_links, timeStamp, message}`` wrapper or a plain event."""
     if not isinstance(item, dict):
@@ -114,6 +118,7 @@ class UsmClient:
     def __repr__(self) -> str:
         return f"UsmClient({self.http.base_url})"
 
+    @reads_vendor_data
     def pages(self, resource: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
         """Each page's items, first to last, following ``_links.next``.
 
@@ -157,6 +162,7 @@ class UsmClient:
         except errors.NotFoundError:
             raise errors.NotFoundError(f"{SOURCE}: event {event_id} not found") from None
 
+    @reads_vendor_data
     def labels(self, alarm_id: str) -> list[str]:
         try:
             body = self.http.get_json(f"alarms/{quote(alarm_id, safe='')}/labels")

@@ -1,24 +1,26 @@
-"""AlienVault / LevelBlue USM Anywhere API 2.0: the command handlers and the fetch bookmark.
+"""AlienVault / LevelBlue USM Anywhere API 2.0: the command handlers (the fetch bookmark is the runtime's
+``TimeBookmark``).
 
 The client and its quirks live in ``client.py``; alarms and events become incidents and outputs in
 ``mapping.py``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Iterator
 
-from integrations.common import errors
-from integrations.common.auth import ClientCredentialsAuth
-from integrations.common.http import HttpClient
-from integrations.common.paginators import dig
-from integrations.common.registry import command
-from integrations.common.results import CommandResult, FetchBatch, markdown_table
-from integrations.common.retry import DEFAULT_RETRY, RetryPolicy
-from integrations.common.timeutil import epoch_ms, parse_time, rfc3339
+from ..common import errors
+from ..common.auth import ClientCredentialsAuth
+from ..common.bookmarks import TimeBookmark
+from ..common.http import HttpClient
+from ..common.vendordata import dig
+from ..common.registry import command
+from ..common.results import CommandResult, FetchBatch, markdown_table
+from ..common.retry import DEFAULT_RETRY, RetryPolicy
+from ..common.timeutil import epoch_ms, parse_time
 
-from integrations.alienvault_usm.client import OCCURED, SOURCE, UsmClient, ms_to_time, normalize_base_url, unwrap_event
-from integrations.alienvault_usm.mapping import alarm_id, alarm_output, alarm_time, alarm_to_incident, event_ids, event_output
+from .client import OCCURED, SOURCE, UsmClient, ms_to_time, normalize_base_url, unwrap_event
+from .mapping import alarm_id, alarm_output, alarm_time, alarm_to_incident, event_ids, event_output
 
 SORT_ASC = f"{OCCURED},asc"
 
@@ -29,55 +31,6 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
                                  scheme="Bearer")
     http = HttpClient(base_url, auth=auth, retry=retry, verify=not params["insecure"], vendor=SOURCE)
     return UsmClient(http, page_size=params.get("page_size") or 100)
-
-
-# --- the fetch bookmark -------------------------------------------------------------------------------------
-
-@dataclass
-class AlarmBookmark:
-    """Where the next fetch starts: the newest ``timestamp_occured`` handed over (``time``), and the
-    ids handed over at or after ``covered_from`` (always including every id at ``time`` itself).
-
-    A run asks for alarms at or after ``max(time - lookback, covered_from)`` and drops the remembered
-    ids, so alarms that share the boundary millisecond are neither lost nor duplicated, and an alarm
-    that appears in search late (indexed after newer ones were fetched) is still picked up within the
-    lookback. ``covered_from`` never reaches back past ids that were not remembered, so raising the
-    lookback between runs cannot bring back alarms handed over before.
-    """
-
-    time_ms: int
-    covered_from: int
-    seen: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any] | None, *, default_ms: int) -> "AlarmBookmark":
-        if not state:
-            return cls(default_ms, default_ms, {})
-        try:
-            time_ms = epoch_ms(parse_time(state["time"]))
-            covered_from = epoch_ms(parse_time(state.get("covered_from", state["time"])))
-            seen = {str(k): int(v) for k, v in (state.get("seen") or {}).items()}
-        except (KeyError, TypeError, ValueError, AttributeError, errors.InputError) as exc:
-            raise errors.StateError(f"{SOURCE}: the stored bookmark {str(state)[:120]!r} cannot be read "
-                                    f"({type(exc).__name__}); refusing to restart from scratch") from None
-        return cls(time_ms, min(covered_from, time_ms), seen)
-
-    def query_from(self, lookback_ms: int) -> int:
-        return max(self.time_ms - lookback_ms, self.covered_from)
-
-    def is_new(self, alarm_id: str) -> bool:
-        return alarm_id not in self.seen
-
-    def add(self, ms: int, alarm_id: str) -> None:
-        self.seen[alarm_id] = ms
-        self.time_ms = max(self.time_ms, ms)
-
-    def to_state(self, lookback_ms: int) -> dict[str, Any]:
-        # Remember only ids the next run can meet again: those at or after where it will start.
-        horizon = max(self.time_ms - lookback_ms, self.covered_from)
-        seen = {k: v for k, v in self.seen.items() if v >= horizon}
-        return {"time": rfc3339(ms_to_time(self.time_ms)), "covered_from": rfc3339(ms_to_time(horizon)),
-                "seen": dict(sorted(seen.items()))}
 
 
 # --- handlers ---------------------------------------------------------------------------------------------------
@@ -111,7 +64,7 @@ def test_module(client: UsmClient) -> CommandResult:
 
 @command("fetch-incidents")
 def fetch_incidents(client: UsmClient, *, state: dict[str, Any] | None, first_fetch: str, max_fetch: int,
-                    lookback_minutes: int, suppressed: str, status: list[str] | None = None,
+                    look_back: int, suppressed: str, status: list[str] | None = None,
                     priority_label: list[str] | None = None, rule_intent: str | None = None,
                     rule_method: str | None = None, rule_strategy: str | None = None,
                     alarm_sensor_sources: str | None = None) -> Iterator[FetchBatch]:
@@ -119,9 +72,9 @@ def fetch_incidents(client: UsmClient, *, state: dict[str, Any] | None, first_fe
 
     One batch per API page, each with the bookmark that is true once its incidents are handed over.
     """
-    lookback_ms = lookback_minutes * 60_000
-    mark = AlarmBookmark.from_state(state, default_ms=epoch_ms(parse_time(first_fetch)))
-    start = mark.query_from(lookback_ms)
+    mark = TimeBookmark.from_state(state, default=parse_time(first_fetch), look_back=timedelta(minutes=look_back))
+    # One second of overlap: inclusive or not, the boundary is read again and the ids drop repeats.
+    start = epoch_ms(mark.query_from())
     params = {"sort": SORT_ASC, f"{OCCURED}_gte": start, "status": status, "priority_label": priority_label,
               "rule_intent": rule_intent, "rule_method": rule_method, "rule_strategy": rule_strategy,
               "alarm_sensor_sources": alarm_sensor_sources, "suppressed": _suppressed(suppressed)}
@@ -129,17 +82,17 @@ def fetch_incidents(client: UsmClient, *, state: dict[str, Any] | None, first_fe
     for page in client.pages("alarms", {"page": 0, "size": client.page_size, **params}):
         batch = []
         for alarm in page:
-            ms, key = alarm_time(alarm), alarm_id(alarm)
-            # ``seen`` holds every id of this run too: offset paging shifts when alarms arrive mid-run,
-            # and the same alarm can then show up on two pages.
-            if not mark.is_new(key) or ms < start:
+            moment, key = ms_to_time(alarm_time(alarm)), alarm_id(alarm)
+            # The seen-set holds every id of this run too: offset paging shifts when alarms arrive
+            # mid-run, and the same alarm can then show up on two pages.
+            if not mark.is_new(moment, key):
                 continue
             batch.append(alarm_to_incident(alarm, console_url=client.console_url))
-            mark.add(ms, key)
+            mark.add(moment, key)
             budget -= 1
             if budget == 0:
                 break
-        yield FetchBatch(batch, mark.to_state(lookback_ms))
+        yield FetchBatch(batch, mark.to_state())
         if budget == 0:
             return
 

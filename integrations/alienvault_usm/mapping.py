@@ -4,14 +4,16 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Iterable
 
-from integrations.common import errors
-from integrations.common.timeutil import rfc3339
+from ..common import errors
+from ..common.timeutil import rfc3339
+from ..common.vendordata import reads_vendor_data
 
-from integrations.alienvault_usm.client import OCCURED, SOURCE, as_bool, epoch_ms_field, ms_to_time, unwrap_event
+from .client import OCCURED, SOURCE, as_bool, epoch_ms_field, ms_to_time, unwrap_event
 
 SEVERITY_BY_LABEL = {"low": 1, "medium": 2, "high": 3}
 
 
+@reads_vendor_data
 def alarm_severity(alarm: dict[str, Any]) -> int:
     """``priority_label`` when present (low 1, medium 2, high 3); otherwise the numeric ``priority``
     (USM uses 20 for low): below 40 low, below 70 medium, else high. USM has no critical."""
@@ -26,13 +28,16 @@ def alarm_severity(alarm: dict[str, Any]) -> int:
     return 1 if priority < 40 else 2 if priority < 70 else 3
 
 
+@reads_vendor_data
 def alarm_time(alarm: dict[str, Any]) -> int:
     ms = epoch_ms_field(alarm, OCCURED)
     if ms is None:
         raise errors.VendorError(f"{SOURCE}: an alarm without a readable {OCCURED}: {str(alarm)[:160]}")
+    ms_to_time(ms)  # a time out of range is refused here, not when the bookmark is written
     return ms
 
 
+@reads_vendor_data
 def alarm_id(alarm: dict[str, Any]) -> str:
     # The docs' list example says "id"; every real alarm says "uuid".
     value = alarm.get("uuid") or alarm.get("id")
@@ -41,6 +46,7 @@ def alarm_id(alarm: dict[str, Any]) -> str:
     return str(value)
 
 
+@reads_vendor_data
 def alarm_name(alarm: dict[str, Any]) -> str:
     return str(alarm.get("rule_method") or alarm.get("rule_strategy") or alarm.get("event_name")
                or alarm.get("rule_id") or f"USM Anywhere alarm {alarm_id(alarm)}")
@@ -67,6 +73,7 @@ def _ip_or_host(value: str) -> str:
 HASH_FIELDS = ("file_hash", "file_hash_md5", "file_hash_sha1", "file_hash_sha256")
 
 
+@reads_vendor_data
 def alarm_indicators(alarm: dict[str, Any], events: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
     indicators: list[dict[str, str]] = []
 
@@ -88,6 +95,7 @@ def alarm_indicators(alarm: dict[str, Any], events: Iterable[dict[str, Any]]) ->
     return indicators
 
 
+@reads_vendor_data
 def alarm_to_incident(alarm: dict[str, Any], *, console_url: str) -> dict[str, Any]:
     occurred = alarm_time(alarm)
     received = epoch_ms_field(alarm, "timestamp_received") or occurred
@@ -134,6 +142,7 @@ EVENT_FIELDS = ("account_name", "plugin", "plugin_device", "plugin_device_type",
                 "destination_hostname", "access_control_outcome", "event_action", "sensor_uuid", "packet_type")
 
 
+@reads_vendor_data
 def event_output(event: dict[str, Any]) -> dict[str, Any]:
     event = unwrap_event(event)
     out: dict[str, Any] = {
@@ -151,6 +160,7 @@ def event_output(event: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@reads_vendor_data
 def alarm_output(alarm: dict[str, Any], *, console_url: str, with_events: bool) -> dict[str, Any]:
     events = [unwrap_event(e) for e in alarm.get("events") or []]
     tactics = alarm.get("rule_attack_tactic")
@@ -185,6 +195,7 @@ def alarm_output(alarm: dict[str, Any], *, console_url: str, with_events: bool) 
     return out
 
 
+@reads_vendor_data
 def event_ids(alarm: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
     # ``packet_data`` lists the alarm's event ids, including any the ``events`` array leaves out.
     ids = [str(e["uuid"]) for e in events if e.get("uuid")]

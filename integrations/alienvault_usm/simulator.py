@@ -34,8 +34,8 @@ from urllib.parse import urlencode
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from integrations.common import simkit
-from integrations.common.simkit import TokenIssuer, basic_credentials, json_response
+from ..common import simkit
+from ..common.simkit import TokenIssuer, basic_credentials, json_response
 
 API = "/api/2.0"
 MAX_PAGE_SIZE = 1000

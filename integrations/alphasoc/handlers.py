@@ -14,15 +14,16 @@ import sys
 from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
-from integrations.common import errors
-from integrations.common.auth import BasicAuth
-from integrations.common.errortable import DEFAULT_ERROR_TABLE, Action, Rule
-from integrations.common.http import HttpClient
-from integrations.common.paginators import PaginationError
-from integrations.common.registry import command
-from integrations.common.results import CommandResult, FetchBatch, markdown_table
-from integrations.common.retry import DEFAULT_RETRY, RetryPolicy
-from integrations.common.timeutil import parse_time, rfc3339, utcnow
+from ..common import errors
+from ..common.auth import BasicAuth
+from ..common.errortable import DEFAULT_ERROR_TABLE, Action, Rule
+from ..common.http import HttpClient
+from ..common.paginators import PaginationError
+from ..common.registry import command
+from ..common.results import CommandResult, FetchBatch, markdown_table
+from ..common.retry import DEFAULT_RETRY, RetryPolicy
+from ..common.timeutil import parse_time, rfc3339, utcnow
+from ..common.vendordata import reads_vendor_data
 
 from . import telemetry
 
@@ -91,12 +92,14 @@ class AlphaSocClient:
         return _object(answer, "telemetry answer")
 
 
+@reads_vendor_data
 def _object(body: Any, what: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise errors.VendorError(f"AlphaSOC: the {what} is not a JSON object")
     return body
 
 
+@reads_vendor_data
 def _dictionary(body: Any, key: str) -> dict[str, dict[str, Any]]:
     value = _object(body, f"{key} inventory").get(key)
     if not isinstance(value, dict):
@@ -111,6 +114,7 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
 
 # --- mapping: alert -> incident ----------------------------------------------------------------
 
+@reads_vendor_data
 def alert_id(alert: dict[str, Any]) -> str:
     """Alerts carry no id: hash what identifies one (its event, type and threats), not the
     enrichment (``wisdom``) or threat titles, which AlphaSOC may amend later."""
@@ -120,6 +124,7 @@ def alert_id(alert: dict[str, Any]) -> str:
     return f"asoc-{digest[:40]}"
 
 
+@reads_vendor_data
 def threat_severity(threat_ids: list[str], definitions: dict[str, Any]) -> int:
     """The highest AlphaSOC severity (1-5) among the threats; 0 when none is known."""
     known = [definitions[t].get("severity") for t in threat_ids if isinstance(definitions.get(t), dict)]
@@ -130,6 +135,7 @@ def incident_severity(vendor_severity: int) -> int:
     return SEVERITY.get(vendor_severity, 4 if vendor_severity > 5 else 0)
 
 
+@reads_vendor_data
 def _indicators(alert: dict[str, Any]) -> list[dict[str, str]]:
     event = alert.get("event") if isinstance(alert.get("event"), dict) else {}
     wisdom = alert.get("wisdom") if isinstance(alert.get("wisdom"), dict) else {}
@@ -153,6 +159,7 @@ def _indicators(alert: dict[str, Any]) -> list[dict[str, str]]:
     return found
 
 
+@reads_vendor_data
 def alert_to_incident(alert: dict[str, Any], definitions: dict[str, Any], *,
                       threat_ids: list[str] | None = None) -> dict[str, Any]:
     """One incident per alert; threat titles and severities come from the page's ``threats``.
@@ -225,6 +232,7 @@ class FollowBookmark:
         return {"follow": self.follow, "done": sorted(self.done)}
 
 
+@reads_vendor_data
 def _keep(alert: dict[str, Any], definitions: dict[str, Any], *, min_severity: int, include_policy: bool,
           threats: list[str]) -> dict[str, Any] | None:
     """The alert as it should become an incident, or ``None`` when the filters drop it."""
@@ -303,6 +311,7 @@ def fetch_incidents(client: AlphaSocClient, *, max_fetch: int, min_severity: int
 
 # --- account -------------------------------------------------------------------------------------
 
+@reads_vendor_data
 def _account(status: dict[str, Any]) -> dict[str, Any]:
     messages = [{"level": m.get("level"), "level_name": LEVEL_NAMES.get(m.get("level"), "unknown"),
                  "body": m.get("body", "")} for m in status.get("messages") or [] if isinstance(m, dict)]
@@ -338,14 +347,16 @@ def account_status(client: AlphaSocClient) -> CommandResult:
 
 # --- inventory -----------------------------------------------------------------------------------
 
+@reads_vendor_data
 def _threat(threat_id: str, definition: dict[str, Any]) -> dict[str, Any]:
     severity = definition.get("severity") if isinstance(definition.get("severity"), int) else 0
     return {"id": threat_id, "title": definition.get("title", ""), "severity": severity,
             "incident_severity": incident_severity(severity), "policy": bool(definition.get("policy", False))}
 
 
+@reads_vendor_data
 def _flag(flag_id: str, definition: dict[str, Any]) -> dict[str, Any]:
-    return {"id": flag_id, "title": definition.get("title", ""), "type": definition.get("type", "")}
+    return {"id": flag_id, "title": definition.get("title", ""), "type": str(definition.get("type") or "")}
 
 
 def _lookup(inventory: dict[str, dict[str, Any]], key: str, what: str) -> dict[str, Any]:

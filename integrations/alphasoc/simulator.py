@@ -30,8 +30,8 @@ from typing import Any, Iterator
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from integrations.common import simkit
-from integrations.common.simkit import basic_credentials, json_response
+from ..common import simkit
+from ..common.simkit import basic_credentials, json_response
 
 EVENT_TYPES = ("dns", "ip", "http", "tls", "lease")
 MAX_BODY_BYTES = 10 * 1024 * 1024  # "10MB"; the client stays under 10,000,000 to be safe either way

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterator, Sequence
 
-from integrations.common import errors
-from integrations.common.errortable import DEFAULT_ERROR_TABLE, Action, Rule
-from integrations.common.http import HttpClient
-from integrations.common.redaction import REDACTOR
-from integrations.common.registry import command
-from integrations.common.results import CommandResult, FetchBatch, defang, markdown_table
-from integrations.common.retry import DEFAULT_RETRY, RetryPolicy
-from integrations.common.timeutil import parse_time, rfc3339
+from ..common import errors
+from ..common.errortable import DEFAULT_ERROR_TABLE, Action, Rule
+from ..common.http import HttpClient
+from ..common.redaction import REDACTOR
+from ..common.registry import command
+from ..common.results import CommandResult, FetchBatch, defang, markdown_table
+from ..common.retry import DEFAULT_RETRY, RetryPolicy
+from ..common.timeutil import parse_time, rfc3339
+from ..common.vendordata import reads_vendor_data
 
 SOURCE = "authentic8"
 VENDOR = "authentic8"
@@ -168,6 +169,7 @@ def extractlog(org: str, log_type: str, *, start_seq: int, limit: int, end_seq: 
     return cmd
 
 
+@reads_vendor_data
 def parse_page(result: Any, *, start_seq: int) -> Page:
     if not isinstance(result, dict) or not isinstance(result.get("logs", []), list):
         raise errors.VendorError(f"{VENDOR}: extractlog answered without a logs list")
@@ -185,6 +187,7 @@ def parse_page(result: Any, *, start_seq: int) -> Page:
     return Page(sorted(logs, key=_seq), next_seq, is_more)
 
 
+@reads_vendor_data
 def _seq(log: Any) -> int:
     seq = log.get("seq_id") if isinstance(log, dict) else None
     if isinstance(seq, bool) or not isinstance(seq, int):
@@ -202,6 +205,7 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
 
 # --- logs as incidents and outputs -----------------------------------------------------------------
 
+@reads_vendor_data
 def log_time(record: dict[str, Any]) -> datetime:
     try:
         return datetime.fromtimestamp(float(record["create_ts"]), tz=timezone.utc)
@@ -213,6 +217,7 @@ def log_id(org: str, log_type: str, seq_id: int) -> str:
     return f"{org}/{log_type}/{seq_id}"
 
 
+@reads_vendor_data
 def record_url(record: dict[str, Any]) -> str | None:
     if record.get("url"):
         return str(record["url"])
@@ -231,6 +236,7 @@ _LABEL_FIELDS = ("session_id", "user_id", "event", "action", "result", "reason",
                  "key_name", "encryption_type")
 
 
+@reads_vendor_data
 def indicators(record: dict[str, Any], log_type: str) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
 
@@ -249,6 +255,7 @@ def indicators(record: dict[str, Any], log_type: str) -> list[dict[str, str]]:
     return found
 
 
+@reads_vendor_data
 def incident_name(record: dict[str, Any], log_type: str) -> str:
     if log_type == "ENC":
         return f"Silo encrypted log (key {record.get('key_name') or 'unknown'})"
@@ -268,6 +275,7 @@ def incident_name(record: dict[str, Any], log_type: str) -> str:
     return f"Silo {log_type}: {detail}"[:300]
 
 
+@reads_vendor_data
 def log_to_incident(record: dict[str, Any], *, org: str, log_type: str) -> dict[str, Any]:
     # A record's own type wins: an encrypted org's logs arrive as ENC whatever was asked for.
     kind = str(record.get("type") or log_type)
@@ -294,6 +302,7 @@ def log_to_incident(record: dict[str, Any], *, org: str, log_type: str) -> dict[
     }
 
 
+@reads_vendor_data
 def log_entry(record: dict[str, Any], *, org: str, log_type: str) -> dict[str, Any]:
     kind = str(record.get("type") or log_type)
     return {**record, "id": log_id(org, kind, _seq(record)), "org": org, "type": kind,

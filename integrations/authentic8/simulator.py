@@ -31,7 +31,7 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from integrations.common import simkit
+from ..common import simkit
 
 LOG_TYPES = (
     "A8SS", "ADMIN_AUDIT", "APP_LAUNCH", "AUTH", "BLOCKED URL", "CASE MANAGER", "CLIPBOARD", "COOKIES",

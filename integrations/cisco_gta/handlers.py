@@ -6,15 +6,16 @@ from functools import cached_property
 from itertools import islice
 from typing import Any, Iterator
 
-from integrations.common import errors
-from integrations.common.auth import ClientCredentialsAuth
-from integrations.common.http import HttpClient
-from integrations.common.paginators import BodyCursorPaginator, PageRequest, iter_items
-from integrations.common.registry import command
-from integrations.common.results import CommandResult, FetchBatch, markdown_table
-from integrations.common.retry import DEFAULT_RETRY, RetryPolicy
-from integrations.common.state import TimeBookmark
-from integrations.common.timeutil import as_rfc3339, parse_time, rfc3339, utcnow
+from ..common import errors
+from ..common.auth import ClientCredentialsAuth
+from ..common.http import HttpClient
+from ..common.paginators import BodyCursorPaginator, PageRequest, iter_items
+from ..common.registry import command
+from ..common.results import CommandResult, FetchBatch, markdown_table
+from ..common.retry import DEFAULT_RETRY, RetryPolicy
+from ..common.bookmarks import TimeBookmark
+from ..common.timeutil import as_rfc3339, parse_time, rfc3339, utcnow
+from ..common.vendordata import dig, reads_vendor_data
 
 # The EU hosts are documented; the US and APJC API hosts follow the same pattern (unverified, so
 # every host can be overridden by a param).
@@ -27,7 +28,6 @@ PAGE_MAX = 1000  # the API's cap on `size`
 RISK_SEVERITY = {"Low": 1, "Medium": 2, "High": 3, "Critical": 4}
 # `after=<endCursor>` works for GET and POST collections alike (POST answers carry no `next` link).
 CURSOR = BodyCursorPaginator(cursor_path="pageInfo.endCursor", more_path="pageInfo.hasNextPage", param="after")
-ONE_MS = timedelta(milliseconds=1)
 
 
 class GtaClient:
@@ -41,9 +41,8 @@ class GtaClient:
     def customer_id(self) -> str:
         if self._customer_id:
             return self._customer_id
-        identity = self.http.get_json(self.identity_url)
-        customer = (identity or {}).get("identity", {}).get("customerId")
-        if not customer:
+        customer = dig(self.http.get_json(self.identity_url), "identity.customerId")
+        if not customer or not isinstance(customer, str):
             raise errors.ConfigError("cisco_gta: the API client's identity has no customerId; set customer_id")
         return customer
 
@@ -106,12 +105,14 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
 
 # --- alerts as incidents ---------------------------------------------------------------------------
 
+@reads_vendor_data
 def alert_status(alert: dict[str, Any]) -> str:
     # `state` is the deprecated spelling of `status`; older tenants may still send only it.
     status = alert.get("status") or alert.get("state") or {}
     return status.get("value", "") if isinstance(status, dict) else str(status)
 
 
+@reads_vendor_data
 def alert_to_incident(alert: dict[str, Any], *, console_url: str, change: str) -> dict[str, Any]:
     risk = alert.get("risk") or "Unknown"
     labels = {"risk": risk, "etaFlag": alert.get("etaFlag"), "change": change}
@@ -132,6 +133,7 @@ def alert_to_incident(alert: dict[str, Any], *, console_url: str, change: str) -
     }
 
 
+@reads_vendor_data
 def _key(alert: dict[str, Any], field: str) -> tuple[Any, str]:
     try:
         return parse_time(alert[field]), alert["id"]
@@ -150,32 +152,35 @@ def test_module(client: GtaClient) -> CommandResult:
 
 @command("fetch-incidents")
 def fetch_incidents(client: GtaClient, *, state: dict[str, Any] | None, first_fetch: str, max_fetch: int,
-                    include_updates: bool) -> Iterator[FetchBatch]:
+                    include_updates: bool, look_back: int = 0) -> Iterator[FetchBatch]:
     """New alerts in triggeredAt order, then modified ones as updates, ``max_fetch`` at most in all.
 
-    Both bookmarks are a time plus the ids handed over at that time. Queries start one millisecond
-    before the bookmark, so whether the API's ``...After`` is inclusive or not, nothing at the boundary
-    is skipped; the ids drop what was already handed over.
+    Both bookmarks are time bookmarks (``common/bookmarks.py``): each run re-reads ``look_back`` minutes
+    and one second before the newest time covered, for alerts the search shows late, and drops the ids
+    already handed over. A modification is identified by alert id and ``modifiedAt``, so a second change
+    to an alert inside the look-back is handed over too.
     """
-    new_mark = TimeBookmark.from_state(state, default=parse_time(first_fetch), field="triggered")
+    window = timedelta(minutes=look_back)
+    new_mark = TimeBookmark.from_state(state, default=parse_time(first_fetch), field="triggered", look_back=window)
     # On the first run, what was modified earlier arrives through the new-alert pass with its current content.
-    mod_mark = TimeBookmark.from_state(state, default=utcnow() - timedelta(minutes=5), field="modified")
+    mod_mark = TimeBookmark.from_state(state, default=utcnow() - timedelta(minutes=5), field="modified",
+                                       look_back=window)
     budget = max_fetch
     handed: dict[str, str | None] = {}  # id -> modifiedAt of the version handed over in this run
 
     def bookmark() -> dict[str, Any]:
-        return {**new_mark.to_state("triggered"), **mod_mark.to_state("modified")}
+        return {**new_mark.to_state(), **mod_mark.to_state()}
 
     # A backlog drains page after page: fetch the next while this one is mapped.
-    pages = client.alerts({"sort": "triggeredAt:asc", "triggeredAfter": rfc3339(new_mark.time - ONE_MS),
-                           "size": min(PAGE_MAX, max_fetch + len(new_mark.ids))}, prefetch=max_fetch > PAGE_MAX)
+    pages = client.alerts({"sort": "triggeredAt:asc", "triggeredAfter": rfc3339(new_mark.query_from()),
+                           "size": min(PAGE_MAX, max_fetch + len(new_mark.seen))}, prefetch=max_fetch > PAGE_MAX)
     batch: list[dict[str, Any]] = []
     for alert in pages:
         moment, alert_id = _key(alert, "triggeredAt")
         if not new_mark.is_new(moment, alert_id):
             continue
         batch.append(alert_to_incident(alert, console_url=client.console_url, change="new"))
-        new_mark = new_mark.advance(moment, alert_id)
+        new_mark.add(moment, alert_id)
         handed[alert_id] = alert.get("modifiedAt")
         budget -= 1
         if len(batch) >= PAGE_MAX or budget == 0:
@@ -187,12 +192,13 @@ def fetch_incidents(client: GtaClient, *, state: dict[str, Any] | None, first_fe
     if not include_updates:
         return
     # The API promises no order for modifiedAfter, so read them all, then hand over oldest first.
-    modified = sorted(client.alerts({"modifiedAfter": rfc3339(mod_mark.time - ONE_MS)}),
+    modified = sorted(client.alerts({"modifiedAfter": rfc3339(mod_mark.query_from())}),
                       key=lambda a: _key(a, "modifiedAt"))
     batch = []
     for alert in modified:
         moment, alert_id = _key(alert, "modifiedAt")
-        if not mod_mark.is_new(moment, alert_id):
+        change = f"{alert_id}@{alert.get('modifiedAt')}"
+        if not mod_mark.is_new(moment, change):
             continue
         not_yet_handed = new_mark.is_new(_key(alert, "triggeredAt")[0], alert_id)
         if not not_yet_handed and handed.get(alert_id, object()) != alert.get("modifiedAt"):
@@ -201,7 +207,7 @@ def fetch_incidents(client: GtaClient, *, state: dict[str, Any] | None, first_fe
             batch.append(alert_to_incident(alert, console_url=client.console_url, change="update"))
             budget -= 1
         # Alerts not handed over yet will arrive as new, with their content as it is then.
-        mod_mark = mod_mark.advance(moment, alert_id)
+        mod_mark.add(moment, change)
     yield FetchBatch(batch, bookmark())
 
 
@@ -210,19 +216,36 @@ def get_event(client: GtaClient, *, alert_id: str, max_detections: int, max_even
     alert = client.alert(alert_id)
     detections = []
     for detection in islice(client.threat_detections(alert_id), max_detections):
-        events = list(islice(client.convicting_events(detection["id"]), max_events)) if max_events else []
-        detections.append({**detection, "convictingEvents": events})
-    assets = sorted({d["affectedAssetId"] for d in detections if d.get("affectedAssetId")})
-    outputs = {**alert, "threatDetections": detections, "detectionCount": len(detections),
-               "eventCount": sum(len(d["convictingEvents"]) for d in detections), "affectedAssets": assets,
-               "url": f"{client.console_url}/alerts/{alert_id}"}
+        events = list(islice(client.convicting_events(detection_id(detection)), max_events)) if max_events else []
+        detections.append((detection, events))
+    outputs = alert_detail(alert, detections, url=f"{client.console_url}/alerts/{alert_id}")
+    return CommandResult(outputs, raw=alert, readable=alert_detail_markdown(outputs, alert_id))
+
+
+@reads_vendor_data
+def detection_id(detection: dict[str, Any]) -> str:
+    return str(detection["id"])
+
+
+@reads_vendor_data
+def alert_detail(alert: dict[str, Any], detections: list[tuple[dict[str, Any], list[Any]]], *,
+                 url: str) -> dict[str, Any]:
+    """The alert with its threat detections, each with its convicting events, and their counts."""
+    merged = [{**detection, "convictingEvents": events} for detection, events in detections]
+    assets = sorted({d["affectedAssetId"] for d in merged if d.get("affectedAssetId")})
+    return {**alert, "threatDetections": merged, "detectionCount": len(merged),
+            "eventCount": sum(len(d["convictingEvents"]) for d in merged), "affectedAssets": assets, "url": url}
+
+
+@reads_vendor_data
+def alert_detail_markdown(outputs: dict[str, Any], alert_id: str) -> str:
     readable = markdown_table([outputs], columns=["id", "risk", "status.value", "triggeredAt", "detectionCount",
                                                   "eventCount"], title=f"Cisco GTA alert {alert_id[:12]}")
-    events = [dict(e, threatDetectionId=d["id"]) for d in detections for e in d["convictingEvents"]]
+    events = [dict(e, threatDetectionId=d["id"]) for d in outputs["threatDetections"] for e in d["convictingEvents"]]
     if events:
         readable += "\n\n" + markdown_table(events, columns=["threatDetectionId", "title", "subtitle", "detectedAt",
                                                              "affectedAssetId"], title="Convicting events")
-    return CommandResult(outputs, raw=alert, readable=readable)
+    return readable
 
 
 @command("update-status")
@@ -257,9 +280,16 @@ def list_alerts(client: GtaClient, *, sort: str, limit: int, triggered_after: st
         if limit:
             params["size"] = min(PAGE_MAX, limit)
         alerts = client.alerts(params)
-    wanted = (a for a in alerts if (not risk or a.get("risk") in risk) and (not status or alert_status(a) in status))
-    found = list(islice(wanted, limit or None))
+    found = list(islice(matching_alerts(alerts, risk=risk, status=status), limit or None))
     return CommandResult(found, raw=found, title=f"Cisco GTA alerts ({len(found)})")
+
+
+@reads_vendor_data
+def matching_alerts(alerts: Iterator[dict[str, Any]], *, risk: list[str] | None,
+                    status: list[str] | None) -> Iterator[dict[str, Any]]:
+    for alert in alerts:
+        if (not risk or alert.get("risk") in risk) and (not status or alert_status(alert) in status):
+            yield alert
 
 
 @command("cisco-gta-set-note")
@@ -277,6 +307,12 @@ def delete_note(client: GtaClient, *, alert_id: str) -> CommandResult:
     return CommandResult(alert, raw=alert, readable=f"Note removed from alert {alert_id}.")
 
 
+@reads_vendor_data
+def event_sequence(event: dict[str, Any], previous: str | None) -> str | None:
+    value = event.get("modificationSequenceNumber")
+    return previous if value is None else str(value)
+
+
 @command("cisco-gta-list-events")
 def list_events(client: GtaClient, *, state: dict[str, Any] | None, limit: int, resume: bool, convicting_only: bool,
                 after: str | None = None) -> CommandResult:
@@ -289,7 +325,7 @@ def list_events(client: GtaClient, *, state: dict[str, Any] | None, limit: int, 
         if len(events) >= limit:
             break
         # The sequence number of the last event *read* (kept or not) is where the next run resumes.
-        cursor = str(event.get("modificationSequenceNumber", cursor))
+        cursor = event_sequence(event, cursor)
         if not convicting_only or event.get("threatDetectionIds"):
             events.append(event)
     readable = markdown_table(events, columns=["id", "title", "detectedAt", "affectedAssetId",

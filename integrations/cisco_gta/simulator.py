@@ -14,8 +14,8 @@ from typing import Any, Callable
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from integrations.common.simkit import Simulator as BaseSimulator, TokenIssuer, basic_credentials, json_response
-from integrations.common.timeutil import parse_time, rfc3339
+from ..common.simkit import Simulator as BaseSimulator, TokenIssuer, basic_credentials, json_response
+from ..common.timeutil import parse_time, rfc3339
 
 CUSTOMER = "CTA123456789"
 RISKS = ["Low"] * 4 + ["Medium"] * 3 + ["High"] * 2 + ["Critical"]

@@ -49,6 +49,14 @@ class VendorError(SoarpacksError):
     kind = "vendor"
 
 
+class VendorShapeError(VendorError):
+    """A vendor answer lacks a field, or has one of another type, that the mapping relies on. Raised by
+    the helpers that read vendor data (``vendordata.reads_vendor_data``), never guessed from a crash
+    elsewhere: a ``KeyError`` in our own code is our bug (exit 1), not the vendor's."""
+
+    kind = "vendor-shape"
+
+
 class TransientError(VendorError):
     """Retries were exhausted on 429/5xx/connection errors."""
 

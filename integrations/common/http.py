@@ -106,7 +106,9 @@ class HttpClient:
                     method, url, params=params, json=json_body, data=body, headers=send_headers,
                     timeout=self.timeout, verify=self.verify, allow_redirects=False,
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+                # ChunkedEncodingError: the connection broke while the body was being read (a reset or a
+                # short body); as transient as a refused connection.
                 if may_retry and attempt + 1 < self.retry.max_attempts:
                     self._wait(attempt, None, f"{type(exc).__name__} on {method} {self._path(url)}")
                     attempt += 1

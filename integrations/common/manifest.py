@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import errors
+from .resources import package_dir
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS_DIR = REPO_ROOT / "schemas"
+SCHEMAS_DIR = package_dir("schemas")
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
 
@@ -39,6 +39,12 @@ class Command:
     supported: bool = True
     unsupported_reason: str = ""
     effect: str = "read"
+    platform_name: str = ""   # the name on SOAR platforms, where names are global; "" = name
+
+    @property
+    def exported_name(self) -> str:
+        """What XSOAR and Splunk SOAR call the command (names there are global across integrations)."""
+        return self.platform_name or self.name
 
     @property
     def handler_name(self) -> str:
@@ -65,11 +71,14 @@ class Manifest:
         return self.path.parent
 
     def command(self, name: str) -> Command:
-        try:
+        """The command called ``name``, by its role name or its platform name."""
+        if name in self.commands:
             return self.commands[name]
-        except KeyError:
-            known = ", ".join(sorted(self.commands))
-            raise errors.InputError(f"{self.id} has no command {name!r} (commands: {known})") from None
+        for command in self.commands.values():
+            if command.platform_name == name:
+                return command
+        known = ", ".join(sorted(self.commands))
+        raise errors.InputError(f"{self.id} has no command {name!r} (commands: {known})")
 
     @property
     def secret_params(self) -> list[str]:
@@ -118,20 +127,26 @@ def load_manifest(path: str | Path) -> Manifest:
             pass
     commands = {}
     for raw in data["commands"]:
-        if raw["name"] in commands:
-            raise errors.ConfigError(f"manifest {path}: command {raw['name']} is declared twice")
+        names = {raw["name"], raw.get("platform_name", raw["name"])}
+        taken = names & {n for c in commands.values() for n in (c.name, c.exported_name)}
+        if taken:
+            raise errors.ConfigError(f"manifest {path}: command name {sorted(taken)[0]} is declared twice")
         commands[raw["name"]] = Command(
             name=raw["name"], description=raw["description"], args=tuple(raw.get("args", [])),
             outputs=raw.get("outputs"), supported=raw.get("supported", True),
-            unsupported_reason=raw.get("unsupported_reason", ""), effect=raw.get("effect", "read"))
+            unsupported_reason=raw.get("unsupported_reason", ""), effect=raw.get("effect", "read"),
+            platform_name=raw.get("platform_name", ""))
     return Manifest(id=data["id"], name=data["name"], vendor=data["vendor"], version=data["version"],
                     description=data["description"], path=path.resolve(), params=tuple(data["params"]),
                     commands=commands, data=data)
 
 
 def _coerce(spec: dict[str, Any], value: Any) -> Any:
-    """A CLI string into the declared type; values that are already typed pass through."""
+    """A CLI string into the declared type; values that are already typed pass through, except integral
+    floats for integers: Splunk SOAR hands every numeric action parameter over as a float (``5.0``)."""
     kind = spec["type"]
+    if kind == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
     if not isinstance(value, str):
         return value
     text = value.strip()

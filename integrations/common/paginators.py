@@ -9,20 +9,11 @@ from typing import Any, Iterator
 from urllib.parse import urljoin
 
 from . import errors
+from .vendordata import dig
 
 
 class PaginationError(errors.VendorError):
     kind = "pagination"
-
-
-def dig(body: Any, path: str, default: Any = None) -> Any:
-    """``dig(body, "pageInfo.endCursor")``: a dotted path into nested dicts; ``default`` when absent."""
-    node = body
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return default
-        node = node[part]
-    return node
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ from types import ModuleType
 from typing import Any, Callable, TypeVar
 
 from . import errors
-from .manifest import REPO_ROOT, Manifest, load_manifest
+from .manifest import Manifest, load_manifest
+from .resources import INTEGRATIONS_PACKAGE, package_dir
 
-INTEGRATIONS_DIR = REPO_ROOT / "integrations"
+INTEGRATIONS_DIR = package_dir("integrations")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -45,7 +46,7 @@ class Integration:
 
     @cached_property
     def module(self) -> ModuleType:
-        return importlib.import_module(f"integrations.{self.id}.handlers")
+        return importlib.import_module(f"{INTEGRATIONS_PACKAGE}.{self.id}.handlers")
 
     @property
     def handlers(self) -> dict[str, Callable[..., Any]]:
@@ -64,7 +65,7 @@ class Integration:
         return self.module.make_client(params, **options)
 
     def simulator_class(self) -> Any:
-        return importlib.import_module(f"integrations.{self.id}.simulator").Simulator
+        return importlib.import_module(f"{INTEGRATIONS_PACKAGE}.{self.id}.simulator").Simulator
 
 
 def discover(root: Path = INTEGRATIONS_DIR) -> dict[str, Integration]:

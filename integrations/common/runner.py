@@ -2,13 +2,12 @@
 call the handler, hand incidents over and only then save the bookmark."""
 from __future__ import annotations
 
-import contextlib
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from . import errors
-from .manifest import coerce_values
+from .manifest import Command, coerce_values
 from .redaction import REDACTOR
 from .registry import Integration
 from .results import CommandResult, FetchBatch
@@ -16,22 +15,42 @@ from .retry import DEFAULT_RETRY, RetryPolicy
 from .state import MemoryStateStore, StateStore
 
 FETCH = "fetch-incidents"
-# What reading a vendor answer of an unexpected shape raises in Python (a null where an object was,
-# a list where a string was, a missing key, a number too large for a date). Checking every answer
-# against a JSON Schema would cost far more than parsing it (20x on a page of 1000 alerts), so the
-# boundary catches the symptom.
-SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError, ArithmeticError)
 
 
-@contextlib.contextmanager
-def vendor_shape_errors(integration_id: str, command_name: str) -> Iterator[None]:
-    """Turn a crash on an unexpected vendor answer into one clear line (exit 4); ``--debug`` shows where."""
+class HandlerSignatureError(TypeError):
+    """A handler does not accept what its manifest declares: a bug of ours (``soarpacks validate`` finds it)."""
+
+
+def bind_arguments(handler: Callable[..., Any], client: Any, values: Mapping[str, Any],
+                   what: str) -> inspect.BoundArguments:
+    """The call, checked against the handler's signature before it runs, so a mismatch between the
+    manifest and the code is reported as our bug, never as the vendor's answer."""
     try:
-        yield
-    except SHAPE_ERRORS as exc:
-        raise errors.VendorError(
-            f"{integration_id} {command_name}: the vendor's answer did not have the shape this integration "
-            f"relies on ({type(exc).__name__}: {str(exc)[:120]}); run with --debug for where") from exc
+        return inspect.signature(handler).bind(client, **values)
+    except TypeError as exc:
+        raise HandlerSignatureError(f"{what}: the handler does not match its manifest: {exc}") from None
+
+
+def signature_problems(handler: Callable[..., Any], command: Command) -> list[str]:
+    """Where a handler and its manifest command disagree, for ``soarpacks validate``: an argument the
+    handler cannot take, or a parameter the runner would leave unset (no manifest default, no default
+    in code). The runner passes the client first and ``state`` (the bookmark) when asked for."""
+    parameters = list(inspect.signature(handler).parameters.values())
+    if not parameters or parameters[0].kind not in (inspect.Parameter.POSITIONAL_ONLY,
+                                                    inspect.Parameter.POSITIONAL_OR_KEYWORD):
+        return [f"{command.name}: the handler takes no client as its first argument"]
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    named = {p.name: p for p in parameters[1:] if p.kind is not inspect.Parameter.VAR_KEYWORD}
+    problems = [f"{command.name}: the manifest argument {spec['name']!r} is not a parameter of the handler"
+                for spec in command.args if spec["name"] not in named and not takes_any]
+    always_given = {spec["name"] for spec in command.args if spec.get("required") or "default" in spec}
+    for name, parameter in named.items():
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL or parameter.default is not inspect.Parameter.empty:
+            continue
+        if name != "state" and name not in always_given:
+            problems.append(f"{command.name}: the handler parameter {name!r} has no default and the manifest "
+                            "does not always give it (not an argument, or optional without a default)")
+    return problems
 
 
 @dataclass
@@ -84,13 +103,16 @@ class Instance:
         if not command.supported:
             raise errors.NotSupportedError(f"{command_name} is not supported by {manifest.vendor} "
                                            f"{manifest.name}: {command.unsupported_reason}")
+        command_name = command.name   # a platform name (cisco-gta-get-alert) runs its role (get-event)
         handler = self.integration.handler(command_name)
         if "state" in inspect.signature(handler).parameters:
             values["state"] = self.store.load(self.state_key(command_name))
-        with vendor_shape_errors(manifest.id, command_name):
-            outcome = handler(self.client, **values)
-            if command_name == FETCH:
-                return self._hand_over(outcome, emit or (lambda incidents: None), commit_with or dict)
+        call = bind_arguments(handler, self.client, values, f"{manifest.id} {command_name}")
+        # No guard here: a vendor answer of the wrong shape is reported (exit 4) by the mapping helpers
+        # that read it (vendordata.reads_vendor_data); any other exception is a bug of ours (exit 1).
+        outcome = handler(*call.args, **call.kwargs)
+        if command_name == FETCH:
+            return self._hand_over(outcome, emit or (lambda incidents: None), commit_with or dict)
         if not isinstance(outcome, CommandResult):
             raise TypeError(f"{manifest.id} {command_name} returned {type(outcome).__name__}, not a CommandResult")
         outputs = command.outputs or {}

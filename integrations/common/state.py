@@ -1,8 +1,8 @@
 """Fetch state: where each incremental fetch resumes.
 
 The runner saves a bookmark only after the incidents it covers were handed over, so a run killed at
-any point resumes without loss; incidents that share the boundary time are remembered by id, so a
-resumed run does not hand them over twice.
+any point resumes without loss. The bookmarks themselves (what a state value means) are in
+``bookmarks.py``; this module only stores them.
 """
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ import json
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from . import errors
-from .timeutil import parse_time, rfc3339
 
 
 class StateStore(Protocol):
@@ -101,45 +98,3 @@ class MemoryStateStore:
 
     def save_many(self, values: dict[str, dict[str, Any]]) -> None:
         self.values.update(json.loads(json.dumps(values)))
-
-
-@dataclass(frozen=True)
-class TimeBookmark:
-    """A time plus the ids already handed over *at* that time.
-
-    Fetching resumes at ``time`` inclusive (the vendor's ``>=``), and drops the ids remembered
-    for that exact time: items that share the boundary are neither lost nor duplicated.
-    """
-
-    time: datetime
-    ids: frozenset[str] = frozenset()
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any] | None, *, default: datetime, field: str = "time") -> "TimeBookmark":
-        if not state or field not in state:
-            return cls(default)
-        try:
-            return cls(parse_time(state[field]), frozenset(map(str, state.get(f"{field}_ids", []))))
-        except (errors.InputError, TypeError) as exc:
-            raise errors.StateError(f"the stored bookmark {state[field]!r} cannot be read ({exc}); "
-                                    "refusing to restart from scratch") from None
-
-    def is_new(self, moment: datetime, item_id: str) -> bool:
-        return moment > self.time or (moment == self.time and item_id not in self.ids)
-
-    def advance(self, moment: datetime, item_id: str) -> "TimeBookmark":
-        if moment > self.time:
-            return TimeBookmark(moment, frozenset({item_id}))
-        if moment == self.time:
-            return TimeBookmark(self.time, self.ids | {item_id})
-        return self
-
-    def advance_all(self, items: Iterable[tuple[datetime, str]]) -> "TimeBookmark":
-        mark = self
-        for moment, item_id in items:
-            mark = mark.advance(moment, item_id)
-        return mark
-
-    def to_state(self, field: str = "time") -> dict[str, Any]:
-        return {field: rfc3339(self.time) if self.time.microsecond % 1000 == 0 else self.time.isoformat(),
-                f"{field}_ids": sorted(self.ids)}

@@ -5,12 +5,12 @@ from typing import Any, Callable
 
 import pytest
 
-from integrations.alertlogic.simulator import Simulator
-from integrations.common.registry import get
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
+from soarpacks.integrations.alertlogic.simulator import Simulator
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.simkit import serve
+from soarpacks.integrations.common.state import MemoryStateStore
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import requests
 from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Response
 
-from integrations.alertlogic.client import AlertLogicClient
-from integrations.common import errors
-from integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.alertlogic.client import AlertLogicClient
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.retry import FAST_RETRY
 
 
 def client_for(server, sim, **options) -> AlertLogicClient:
@@ -73,8 +73,8 @@ def test_a_refused_login_is_an_auth_error_that_names_no_secret(server, sim):
 
 
 def test_a_user_with_mfa_needs_the_code(sim):
-    from integrations.alertlogic.simulator import Simulator
-    from integrations.common.simkit import serve
+    from soarpacks.integrations.alertlogic.simulator import Simulator
+    from soarpacks.integrations.common.simkit import serve
     mfa_sim = Simulator(seed=1, incidents=3, mfa_code="424242")
     with serve(mfa_sim) as running:
         without = AlertLogicClient(base_url=running.url, username=mfa_sim.username, password=mfa_sim.password,

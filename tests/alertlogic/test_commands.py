@@ -6,10 +6,10 @@ import gzip
 
 import pytest
 
-from integrations.alertlogic.simulator import build_payload
-from integrations.common import errors
-from integrations.common.registry import get
-from integrations.common.schemas import validate_output
+from soarpacks.integrations.alertlogic.simulator import build_payload
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.schemas import validate_output
 
 JOOMLA, WORDPRESS, SMB = 0, 1, 4
 JOOMLA_NAME = "AL Joomla Component SQL Injection Attempt"

@@ -10,7 +10,7 @@ import zlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from integrations.alertlogic.payload import analyse_payload, decode_payload, gunzip, printable
+from soarpacks.integrations.alertlogic.payload import analyse_payload, decode_payload, gunzip, printable
 
 PAGE = b"<html><body>hello from the victim</body></html>"
 GET = b"GET /index.php?id=1%20UNION%20SELECT HTTP/1.1\r\nHost: www.example.net\r\nUser-Agent: sqlmap\r\n\r\n"

@@ -18,9 +18,9 @@ import pytest
 import requests
 import yaml
 
-from integrations.alertlogic.mapping import incident_to_incident
-from integrations.alertlogic.simulator import Simulator
-from integrations.common.simkit import json_response, serve
+from soarpacks.integrations.alertlogic.mapping import incident_to_incident
+from soarpacks.integrations.alertlogic.simulator import Simulator
+from soarpacks.integrations.common.simkit import json_response, serve
 from tests.openapi_support import OpenApiSpec
 from tests.support import drain, simulated_instance
 

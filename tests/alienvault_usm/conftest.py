@@ -1,10 +1,10 @@
 import pytest
 
-from integrations.alienvault_usm.handlers import make_client
-from integrations.alienvault_usm.simulator import Simulator
-from integrations.common.registry import get
-from integrations.common.retry import FAST_RETRY
-from integrations.common.simkit import serve
+from soarpacks.integrations.alienvault_usm.handlers import make_client
+from soarpacks.integrations.alienvault_usm.simulator import Simulator
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.simkit import serve
 from tests.support import simulated_instance
 
 INTEGRATION = get("alienvault_usm")

@@ -7,11 +7,11 @@ import base64
 import pytest
 from werkzeug.wrappers import Response
 
-from integrations.alienvault_usm.client import normalize_base_url
-from integrations.alienvault_usm.handlers import make_client
-from integrations.common import errors
-from integrations.common.paginators import PaginationError
-from integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.alienvault_usm.client import normalize_base_url
+from soarpacks.integrations.alienvault_usm.handlers import make_client
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.paginators import PaginationError
+from soarpacks.integrations.common.retry import FAST_RETRY
 
 API = "/api/2.0"
 SECRET = "canary-usm-wire-secret"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.alienvault_usm.simulator import EVENT_KINDS, Simulator
-from integrations.common import errors
-from integrations.common.schemas import validate_output
-from integrations.common.simkit import serve
+from soarpacks.integrations.alienvault_usm.simulator import EVENT_KINDS, Simulator
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.schemas import validate_output
+from soarpacks.integrations.common.simkit import serve
 
 from .conftest import INTEGRATION, make_instance
 

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from integrations.alienvault_usm.simulator import API, Simulator
-from integrations.common import errors
-from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
+from soarpacks.integrations.alienvault_usm.simulator import API, Simulator
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.simkit import serve
+from soarpacks.integrations.common.state import MemoryStateStore
 from tests.support import drain
 
 from .conftest import make_instance
@@ -74,7 +74,7 @@ def test_many_alarms_sharing_one_timestamp_across_page_boundaries_are_fetched_ex
 def test_an_alarm_arriving_later_with_the_bookmarks_exact_timestamp_is_still_fetched(empty_served, empty_sim):
     first = [empty_sim.add_alarm(occurred_ms=T)["uuid"] for _ in range(3)]
     instance = make_instance(empty_served, page_size=2)
-    args = {"lookback_minutes": 0, "suppressed": "any"}
+    args = {"look_back": 0, "suppressed": "any"}
     assert {i["id"] for i in instance.fetch_all(args)} == set(first)
     late = empty_sim.add_alarm(occurred_ms=T)["uuid"]
     assert [i["id"] for i in instance.fetch_all(args)] == [late]
@@ -84,7 +84,7 @@ def test_an_alarm_arriving_later_with_the_bookmarks_exact_timestamp_is_still_fet
 def test_an_alarm_that_becomes_searchable_late_is_fetched_within_the_lookback(empty_served, empty_sim):
     empty_sim.add_alarm(occurred_ms=T)
     instance = make_instance(empty_served)
-    args = {"lookback_minutes": 10, "suppressed": "any"}
+    args = {"look_back": 10, "suppressed": "any"}
     assert len(instance.fetch_all(args)) == 1
     late = empty_sim.add_alarm(occurred_ms=T - 7 * MINUTE)["uuid"]
     assert [i["id"] for i in instance.fetch_all(args)] == [late]
@@ -95,17 +95,17 @@ def test_raising_the_lookback_between_runs_brings_nothing_back(empty_served, emp
     for i in range(20):
         empty_sim.add_alarm(occurred_ms=T - i * MINUTE)
     instance = make_instance(empty_served)
-    assert len(instance.fetch_all({"lookback_minutes": 0, "suppressed": "any"})) == 20
-    assert instance.fetch_all({"lookback_minutes": 1440, "suppressed": "any"}) == []
+    assert len(instance.fetch_all({"look_back": 0, "suppressed": "any"})) == 20
+    assert instance.fetch_all({"look_back": 1440, "suppressed": "any"}) == []
     newer = empty_sim.add_alarm(occurred_ms=T + MINUTE)["uuid"]
-    assert [i["id"] for i in instance.fetch_all({"lookback_minutes": 1440, "suppressed": "any"})] == [newer]
+    assert [i["id"] for i in instance.fetch_all({"look_back": 1440, "suppressed": "any"})] == [newer]
 
 
 def test_the_bookmark_remembers_only_ids_inside_the_lookback(empty_served, empty_sim):
     for i in range(30):
         empty_sim.add_alarm(occurred_ms=T - i * MINUTE)
     instance = make_instance(empty_served)
-    instance.fetch_all({"lookback_minutes": 5, "suppressed": "any"})
+    instance.fetch_all({"look_back": 5, "suppressed": "any"})
     state = instance.store.load(instance.state_key())
     assert len(state["seen"]) == 6  # T, T-1 min .. T-5 min
 

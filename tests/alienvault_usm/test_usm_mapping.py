@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.alienvault_usm.client import as_bool, embedded_items, epoch_ms_field, unwrap_event
-from integrations.alienvault_usm.mapping import alarm_output, alarm_severity, alarm_to_incident, event_output
-from integrations.common import errors
-from integrations.common.schemas import incident_validator
+from soarpacks.integrations.alienvault_usm.client import as_bool, embedded_items, epoch_ms_field, unwrap_event
+from soarpacks.integrations.alienvault_usm.mapping import alarm_output, alarm_severity, alarm_to_incident, event_output
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.schemas import incident_validator
 
 CONSOLE = "https://acme.alienvault.cloud"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from integrations.alienvault_usm.simulator import API
+from soarpacks.integrations.alienvault_usm.simulator import API
 from tests.openapi_support import OpenApiSpec
 
 # A verbatim copy of the shared specs/usm-anywhere-v2.openapi.yaml, so the test runs anywhere.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from integrations.alienvault_usm.simulator import API, MAX_PAGE_SIZE, Simulator
+from soarpacks.integrations.alienvault_usm.simulator import API, MAX_PAGE_SIZE, Simulator
 
 
 def bearer(served, sim, session=None):
@@ -67,7 +67,7 @@ def test_sorting_on_the_two_r_field_is_a_400_in_the_vendors_error_shape(served, 
 
 def test_page_size_is_capped_silently_and_the_last_page_has_no_next_link(served, sim):
     big = Simulator(alarms=MAX_PAGE_SIZE + 30)
-    from integrations.common.simkit import serve
+    from soarpacks.integrations.common.simkit import serve
     with serve(big) as running:
         headers = bearer(running, big)
         first = requests.get(f"{running.url}{API}/alarms", headers=headers, params={"size": 5000}).json()

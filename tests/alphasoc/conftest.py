@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.alphasoc import handlers
-from integrations.alphasoc.simulator import Simulator
-from integrations.common.registry import get
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
+from soarpacks.integrations.alphasoc import handlers
+from soarpacks.integrations.alphasoc.simulator import Simulator
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.simkit import serve
+from soarpacks.integrations.common.state import MemoryStateStore
 from tests.support import simulated_instance
 
 

@@ -6,13 +6,13 @@ import base64
 import pytest
 from werkzeug.wrappers import Response
 
-from integrations.alphasoc.simulator import Simulator
-from integrations.common import errors
-from integrations.common.registry import get
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
+from soarpacks.integrations.alphasoc.simulator import Simulator
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.simkit import serve
+from soarpacks.integrations.common.state import MemoryStateStore
 
 ACCOUNT = {"today": "2018-08-28T10:33:37.137110423Z", "registered": False, "expired": False,
            "expirationDate": "2018-09-27T10:31:32.196658Z", "endpointsSeenToday": 2338,

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from integrations.alphasoc import handlers
-from integrations.common import errors
-from integrations.common.schemas import incident_validator
+from soarpacks.integrations.alphasoc import handlers
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.schemas import incident_validator
 
 THREATS = {
     "c2_communication": {"title": "C2 communication attempt indicating infection", "severity": 5},
@@ -46,7 +46,7 @@ def test_alphasoc_severity_1_to_5_maps_to_the_incident_scale(vendor, expected):
 
 
 def test_severity_mapping_in_the_manifest_matches_the_code():
-    from integrations.common.registry import get
+    from soarpacks.integrations.common.registry import get
     mapping = get("alphasoc").manifest.data["severity_mapping"]
     assert {int(k): v for k, v in mapping.items()} == handlers.SEVERITY
 

@@ -5,23 +5,20 @@ The uploader runs in a child process so its peak RSS is its own; the simulator r
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from integrations.alphasoc.simulator import Simulator
-from integrations.common.simkit import serve
-
-REPO = Path(__file__).resolve().parents[2]
+from soarpacks.integrations.alphasoc.simulator import Simulator
+from soarpacks.integrations.common.simkit import serve
 
 # The child measures its own peak (VmHWM): ru_maxrss would carry over the parent's, the simulator's here.
 CHILD = """
 import json, sys
-from integrations.common.registry import get
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from tools.bench.children import peak_rss_kb
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.tools.bench.children import peak_rss_kb
 
 path, base_url, api_key = sys.argv[1:4]
 instance = Instance.configure(get("alphasoc"), {"base_url": base_url, "api_key": api_key}, retry=FAST_RETRY)
@@ -41,9 +38,8 @@ def write_events(path: Path, count: int) -> int:
 
 def upload_in_a_child(path: Path, server) -> dict:
     params = server.params()
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", CHILD, str(path), params["base_url"], params["api_key"]],
-                          capture_output=True, text=True, cwd=REPO, env=env, timeout=120, check=True)
+                          capture_output=True, text=True, timeout=120, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

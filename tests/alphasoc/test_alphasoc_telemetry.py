@@ -12,10 +12,10 @@ import pytest
 import requests
 from werkzeug.wrappers import Response
 
-from integrations.alphasoc import telemetry
-from integrations.alphasoc.simulator import Simulator
-from integrations.common import errors
-from integrations.common.simkit import serve
+from soarpacks.integrations.alphasoc import telemetry
+from soarpacks.integrations.alphasoc.simulator import Simulator
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.simkit import serve
 
 
 def dns_event(n: int, **extra) -> dict:
@@ -92,9 +92,9 @@ def test_three_failed_batches_in_a_row_stop_the_upload_with_a_resume_offset(alph
 
 
 def test_a_wrong_key_fails_the_upload_as_one_auth_error(server, tmp_path):
-    from integrations.common.registry import get
-    from integrations.common.retry import FAST_RETRY
-    from integrations.common.runner import Instance
+    from soarpacks.integrations.common.registry import get
+    from soarpacks.integrations.common.retry import FAST_RETRY
+    from soarpacks.integrations.common.runner import Instance
     wrong = Instance.configure(get("alphasoc"), {**server.params(), "api_key": "canary-wrong"}, retry=FAST_RETRY)
     with pytest.raises(errors.AuthError):
         submit(wrong, file=write_ndjson(tmp_path / "e.ndjson", 10))

@@ -1,9 +1,9 @@
 import pytest
 
-from integrations.common.registry import get
-from integrations.common.simkit import serve
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.simkit import serve
 from tests.support import simulated_instance
-from integrations.authentic8.simulator import Simulator
+from soarpacks.integrations.authentic8.simulator import Simulator
 
 INTEGRATION = get("authentic8")
 

@@ -1,8 +1,8 @@
 """test-module, get-event, authentic8-extract-logs, authentic8-get-log-types and update-status."""
 import pytest
 
-from integrations.common import errors
-from integrations.common.schemas import validate_output
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.schemas import validate_output
 
 from .conftest import INTEGRATION, extract_commands, make_instance
 
@@ -58,8 +58,8 @@ def test_get_event_for_a_seq_id_of_another_type_is_not_found(sim, instance):
 
 
 def test_extract_logs_pages_past_1000_with_next_seq(served):
-    from integrations.authentic8.simulator import Simulator
-    from integrations.common.simkit import serve
+    from soarpacks.integrations.authentic8.simulator import Simulator
+    from soarpacks.integrations.common.simkit import serve
     big = Simulator(seed=1, size=4000, enc_size=1)
     with serve(big) as running:
         instance = make_instance(running)

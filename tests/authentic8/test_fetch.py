@@ -2,8 +2,8 @@
 moves only with what was handed over, and per-type failures that cost the other types nothing."""
 import pytest
 
-from integrations.common import errors
-from integrations.common.state import MemoryStateStore
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.state import MemoryStateStore
 from tests.support import drain
 
 from .conftest import extract_commands, make_instance
@@ -132,7 +132,7 @@ def test_max_fetch_is_obeyed_and_runs_in_a_row_hand_everything_over_exactly_once
 
 
 def test_the_first_run_reaches_back_first_fetch_not_the_whole_retention(sim, instance):
-    from integrations.common.timeutil import parse_time
+    from soarpacks.integrations.common.timeutil import parse_time
     since = parse_time("3 days").timestamp()
     incidents = instance.fetch_all({"log_types": ALL_PLAIN, "first_fetch": "3 days"})
     expected = [r for (org, _), records in sim.logs.items() if org == 0 for r in records if r["create_ts"] >= since]

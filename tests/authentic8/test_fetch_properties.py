@@ -3,8 +3,8 @@ handed over exactly once."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from integrations.common.simkit import serve
-from integrations.authentic8.simulator import Simulator
+from soarpacks.integrations.common.simkit import serve
+from soarpacks.integrations.authentic8.simulator import Simulator
 
 from .conftest import make_instance
 

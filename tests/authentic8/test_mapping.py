@@ -1,8 +1,8 @@
 """Silo log records as incidents and as command outputs."""
 import pytest
 
-from integrations.common.schemas import incident_validator
-from integrations.authentic8.handlers import SEVERITY, log_entry, log_to_incident
+from soarpacks.integrations.common.schemas import incident_validator
+from soarpacks.integrations.authentic8.handlers import SEVERITY, log_entry, log_to_incident
 
 URL_RECORD = {  # the vendor's own example, with the fields the API adds today
     "domain": "www.java.com", "user_id": "466aa3d4", "seq_id": 3204201, "response_code": 200, "org_id": "509c0c0",
@@ -50,7 +50,7 @@ def test_severity_is_per_log_type(log_type, severity):
 
 
 def test_the_manifest_documents_the_same_severity_mapping():
-    from integrations.common.registry import get
+    from soarpacks.integrations.common.registry import get
     assert get("authentic8").manifest.data["severity_mapping"] == SEVERITY
 
 

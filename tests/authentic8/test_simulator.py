@@ -3,7 +3,7 @@ import json
 
 from werkzeug.test import Client
 
-from integrations.authentic8.simulator import LOG_TYPES, Simulator
+from soarpacks.integrations.authentic8.simulator import LOG_TYPES, Simulator
 
 
 def post(sim, commands, token=None):
@@ -59,7 +59,7 @@ def test_an_encrypted_org_logs_only_enc_records_with_a_key_name():
 
 
 def test_org_paths_may_skip_elements_and_escape_slashes():
-    from integrations.authentic8.simulator import split_org_path
+    from soarpacks.integrations.authentic8.simulator import split_org_path
     assert split_org_path(r"Acme Corp/R\/D") == ["Acme Corp", "R/D"]
     sim = Simulator()
     _, replies = post(sim, [{"command": "extractlog", "org": "acme corp/research", "type": "ENC", "limit": 1}])

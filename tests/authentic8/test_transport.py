@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from integrations.common import errors
-from integrations.common.retry import FAST_RETRY
-from integrations.authentic8.handlers import OrgError, SiloApi, extractlog, make_client
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.authentic8.handlers import OrgError, SiloApi, extractlog, make_client
 
 TOKEN = "canary-a8-transport-token"
 

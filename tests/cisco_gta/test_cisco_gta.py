@@ -5,14 +5,14 @@ import json
 
 import pytest
 
-from integrations.common import errors
-from integrations.common.registry import get
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
-from integrations.cisco_gta.simulator import Simulator
-from tools.cli import main
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.simkit import serve
+from soarpacks.integrations.common.state import MemoryStateStore
+from soarpacks.integrations.cisco_gta.simulator import Simulator
+from soarpacks.tools.cli import main
 
 GTA = get("cisco_gta")
 

@@ -6,10 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from werkzeug.wrappers import Response
 
-from integrations.common import errors
-from integrations.common.auth import ClientCredentialsAuth
-from integrations.common.http import HttpClient
-from integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.auth import ClientCredentialsAuth
+from soarpacks.integrations.common.http import HttpClient
+from soarpacks.integrations.common.retry import FAST_RETRY
 
 
 class Clock:

@@ -1,16 +1,18 @@
 """The request loop: retries, Retry-After, auth on every attempt, error kinds."""
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from integrations.common import errors
-from integrations.common.auth import BearerAuth, TokenAuth, Token
-from integrations.common.http import HttpClient
-from integrations.common.retry import RetryPolicy, parse_retry_after
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.auth import BearerAuth, TokenAuth, Token
+from soarpacks.integrations.common.http import HttpClient
+from soarpacks.integrations.common.retry import RetryPolicy, parse_retry_after
 
 
 class Sleeps(list):
@@ -109,7 +111,7 @@ def test_statuses_map_to_error_kinds(httpserver, status, kind):
 
 
 def test_a_vendor_can_override_one_row_of_the_error_table(httpserver):
-    from integrations.common.errortable import Action, Rule
+    from soarpacks.integrations.common.errortable import Action, Rule
     httpserver.expect_request("/x").respond_with_json({}, status=500)
     http = client(httpserver, error_table={**client(httpserver).error_table, 500: Rule(Action.RETRY, errors.TransientError)})
     with pytest.raises(errors.TransientError):
@@ -138,3 +140,30 @@ def test_a_base_url_that_is_not_http_is_a_config_error():
 
 def test_tls_verification_is_on_by_default():
     assert HttpClient("https://example.com").verify is True
+
+
+def test_a_connection_broken_while_reading_the_body_is_retried():
+    answers = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ok\"",
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"ok\": 1}",
+    ]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(2)
+
+    def serve():
+        for answer in answers:
+            connection, _ = listener.accept()
+            connection.recv(65536)
+            connection.sendall(answer)
+            connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    sleeps = Sleeps()
+    policy = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02, sleep=sleeps)
+    host, port = listener.getsockname()
+    try:
+        assert HttpClient(f"http://{host}:{port}/", retry=policy).get_json("/x") == {"ok": 1}
+    finally:
+        listener.close()
+    assert len(sleeps) == 1

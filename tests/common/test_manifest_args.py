@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.common import errors
-from integrations.common.manifest import coerce_values
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.manifest import coerce_values
 
 SPECS = (
     {"name": "limit", "type": "integer", "default": 50, "minimum": 1, "maximum": 1000},
@@ -44,6 +44,15 @@ def test_bad_values_give_one_clear_line(given, message):
     assert message in str(failure.value) and "\n" not in str(failure.value)
 
 
+def test_an_integral_float_is_a_whole_number_as_splunk_soar_sends_numbers():
+    assert coerce(limit=5.0)["limit"] == 5 and isinstance(coerce(limit=5.0)["limit"], int)
+
+
+def test_a_fractional_float_is_still_not_a_whole_number():
+    with pytest.raises(errors.InputError, match="limit: 5.5 is not a whole number"):
+        coerce(limit=5.5)
+
+
 def test_a_missing_required_argument_is_named():
     with pytest.raises(errors.InputError, match="cmd: alert_id is required"):
         coerce_values(SPECS, {}, what="cmd")
@@ -52,7 +61,7 @@ def test_a_missing_required_argument_is_named():
 def test_a_cached_manifest_loads_without_yaml_or_jsonschema(tmp_path):
     import subprocess
     import sys
-    code = ("import sys; from integrations.common.registry import get; get('cisco_gta'); "
+    code = ("import sys; from soarpacks.integrations.common.registry import get; get('cisco_gta'); "
             "print('yaml' in sys.modules, 'jsonschema' in sys.modules)")
     env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
@@ -62,7 +71,7 @@ def test_a_cached_manifest_loads_without_yaml_or_jsonschema(tmp_path):
 
 
 def test_an_invalid_manifest_is_a_config_error_naming_where(tmp_path):
-    from integrations.common.manifest import load_manifest
+    from soarpacks.integrations.common.manifest import load_manifest
     bad = tmp_path / "manifest.yaml"
     bad.write_text("id: Bad Id\nname: x\n")
     with pytest.raises(errors.ConfigError, match="is invalid at"):

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.common.http import HttpClient
-from integrations.common.paginators import (BodyCursorPaginator, NextUrlPaginator, OffsetPaginator, PageRequest,
+from soarpacks.integrations.common.http import HttpClient
+from soarpacks.integrations.common.paginators import (BodyCursorPaginator, NextUrlPaginator, OffsetPaginator, PageRequest,
                                             PaginationError, iter_items)
-from integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.retry import FAST_RETRY
 
 
 def http(server):
@@ -83,6 +83,6 @@ def test_a_prefetched_page_that_fails_raises_where_it_is_read(httpserver):
     paginator = BodyCursorPaginator(cursor_path="pageInfo.endCursor", more_path="pageInfo.hasNextPage", param="after")
     items = iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items", prefetch=True)
     assert next(items) == 0
-    from integrations.common import errors
+    from soarpacks.integrations.common import errors
     with pytest.raises(errors.NotFoundError):
         next(items)

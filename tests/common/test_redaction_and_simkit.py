@@ -7,9 +7,9 @@ import pytest
 import requests
 from werkzeug.routing import Rule
 
-from integrations.common import errors
-from integrations.common.redaction import MASK, Redactor
-from integrations.common.simkit import FaultInjector, Simulator, json_response, parse_fault_spec, serve
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.redaction import MASK, Redactor
+from soarpacks.integrations.common.simkit import FaultInjector, Simulator, json_response, parse_fault_spec, serve
 
 
 def test_registered_secrets_and_credential_shapes_are_masked():

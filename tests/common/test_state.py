@@ -1,38 +1,13 @@
-"""Bookmarks and the state store."""
+"""The state store (the bookmarks it stores are tested in test_bookmarks.py)."""
 from __future__ import annotations
 
 import sqlite3
 
 import pytest
 
-from integrations.common import errors
-from integrations.common.state import SqliteStateStore, TimeBookmark
-from integrations.common.timeutil import parse_time
-
-T0, T1 = parse_time("2026-01-01T00:00:00.000Z"), parse_time("2026-01-01T00:00:01.000Z")
-
-
-def test_items_sharing_the_boundary_time_are_deduplicated_by_id():
-    mark = TimeBookmark(T0).advance(T1, "a")
-    assert not mark.is_new(T1, "a")
-    assert mark.is_new(T1, "b")
-    assert not mark.is_new(T0, "z")
-
-
-def test_advancing_past_the_boundary_forgets_the_old_ids():
-    mark = TimeBookmark(T0).advance(T0, "a").advance(T1, "b")
-    assert mark.ids == {"b"} and mark.time == T1
-
-
-def test_a_bookmark_round_trips_through_state():
-    mark = TimeBookmark(T0).advance(T1, "a").advance(T1, "b")
-    assert TimeBookmark.from_state(mark.to_state("x"), default=T0, field="x") == mark
-
-
-def test_an_unreadable_bookmark_is_a_state_error_not_a_restart():
-    with pytest.raises(errors.StateError):
-        TimeBookmark.from_state({"time": "yesterday-ish"}, default=T0)
-
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.state import SqliteStateStore
+from soarpacks.integrations.common.timeutil import parse_time
 
 def test_the_sqlite_store_keeps_state_across_instances(tmp_path):
     SqliteStateStore(tmp_path / "s.db").save("k", {"a": 1})
@@ -57,7 +32,7 @@ def test_save_many_is_one_transaction(tmp_path):
 
 
 def test_the_outbox_cuts_off_what_a_killed_run_wrote_but_never_committed(tmp_path):
-    from integrations.common.outbox import JsonLinesOutbox
+    from soarpacks.integrations.common.outbox import JsonLinesOutbox
     store = SqliteStateStore(tmp_path / "s.db")
     outbox = JsonLinesOutbox(tmp_path / "out.jsonl", store)
     outbox.recover()
@@ -70,7 +45,7 @@ def test_the_outbox_cuts_off_what_a_killed_run_wrote_but_never_committed(tmp_pat
 
 
 def test_times_parse_and_format_as_rfc3339_utc_whatever_the_vendor_sent():
-    from integrations.common.timeutil import as_rfc3339, rfc3339
+    from soarpacks.integrations.common.timeutil import as_rfc3339, rfc3339
     assert rfc3339(parse_time("2026-01-01T10:00:00.123Z")) == "2026-01-01T10:00:00.123Z"
     assert rfc3339(parse_time("2026-01-01T12:00:00+02:00")) == "2026-01-01T10:00:00.000Z"
     assert rfc3339(parse_time("2026-01-01T10:00:00.123456789Z")) == "2026-01-01T10:00:00.123Z"

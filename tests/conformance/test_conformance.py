@@ -5,12 +5,12 @@ import logging
 
 import pytest
 
-from integrations.common import errors
-from integrations.common.redaction import MASK
-from integrations.common.schemas import incident_validator, validate_output
-from tools.cli import main
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.redaction import MASK
+from soarpacks.integrations.common.schemas import incident_validator, validate_output
+from soarpacks.tools.cli import main
 from tests.support import drain
-from tools.validate import validate_integration
+from soarpacks.tools.validate import validate_integration
 
 MAX_RUNS = 60
 

@@ -29,11 +29,11 @@ from pathlib import Path
 
 import pytest
 
-from integrations.common.registry import discover
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore, SqliteStateStore
+from soarpacks.integrations.common.registry import discover
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.simkit import serve
+from soarpacks.integrations.common.state import MemoryStateStore, SqliteStateStore
 
 from .cliargs import as_cli_args
 
@@ -62,7 +62,7 @@ def _expected_ids(integration) -> set[str]:
 
 def _drain_command(integration, state: Path, out: Path) -> list[str]:
     args = integration.simulator_class()(seed=0).drain_args()
-    return [sys.executable, "-m", "tools.cli", "run", integration.id, "fetch-incidents", *as_cli_args(args),
+    return [sys.executable, "-m", "soarpacks.tools.cli", "run", integration.id, "fetch-incidents", *as_cli_args(args),
             "--simulate", "--state", str(state), "--out", str(out)]
 
 

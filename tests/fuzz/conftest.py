@@ -1,6 +1,6 @@
 import pytest
 
-from integrations.common.simkit import ServedSimulator
+from soarpacks.integrations.common.simkit import ServedSimulator
 
 from tests.conftest import INTEGRATIONS
 

@@ -6,8 +6,8 @@ import traceback
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from integrations.common import errors
-from integrations.common.results import CommandResult
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.results import CommandResult
 
 # Generous: a healthy call takes milliseconds; only a loop that never ends gets near this.
 HANG_SECONDS = 20.0

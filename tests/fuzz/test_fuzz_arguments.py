@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from integrations.common.state import MemoryStateStore
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.state import MemoryStateStore
 
 from tests.conftest import INTEGRATIONS
 

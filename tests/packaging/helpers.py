@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tools.packaging.platform.common import fetch_setting_name
+from soarpacks.integrations.common.platform.common import fetch_setting_name
 
 STANDINS = Path(__file__).parent / "standins"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import zipfile
 
-from tools.packaging.native import native_files
-from tools.packaging.sources import RUNTIME_REQUIREMENTS
+from soarpacks.tools.packaging.native import native_files
+from soarpacks.tools.packaging.sources import RUNTIME_REQUIREMENTS
 
 from .helpers import as_text, clean_env, fetch_limit_args, run
 
@@ -24,13 +24,13 @@ def _param_flags(served):
 def test_a_native_zip_holds_the_runtime_and_the_integration_but_no_simulator_or_tests(integration, dist):
     names = zipfile.ZipFile(dist[("native", integration.id)]).namelist()
     assert "__main__.py" in names and "requirements.txt" in names
-    assert f"integrations/{integration.id}/manifest.yaml" in names
-    assert f"integrations/{integration.id}/handlers.py" in names
-    assert "integrations/common/runner.py" in names and "schemas/incident.schema.json" in names
+    assert f"soarpacks/integrations/{integration.id}/manifest.yaml" in names
+    assert f"soarpacks/integrations/{integration.id}/handlers.py" in names
+    assert "soarpacks/integrations/common/runner.py" in names and "soarpacks/schemas/incident.schema.json" in names
     assert not [n for n in names if n.endswith("simulator.py") or "simkit" in n or "/tests/" in n
                 or n.startswith("tests/") or "__pycache__" in n]
-    other = [n for n in names if n.startswith("integrations/") and n.split("/")[1] not in ("common", integration.id)
-             and n != "integrations/__init__.py"]
+    other = [n for n in names if n.startswith("soarpacks/integrations/") and n.split("/")[2] not in ("common", integration.id)
+             and n != "soarpacks/integrations/__init__.py"]
     assert other == []
 
 

@@ -7,7 +7,9 @@ import sys
 import tarfile
 from pathlib import Path
 
-from tools.packaging import splunk
+from soarpacks.integrations.common.platform import splunk_names
+from soarpacks.integrations.common.platform.splunk_names import action_identifier
+from soarpacks.tools.packaging import splunk, splunk_actions
 
 from .helpers import STANDINS, clean_env, fetch_limit_args, platform_settings, run
 
@@ -25,8 +27,8 @@ def _app(dist, integration, tmp_path=None):
         return json.loads(archive.extractfile(f"{folder}/{folder}.json").read())
 
 
-def test_the_app_json_has_every_field_splunks_build_requires(integration, dist):
-    app = _app(dist, integration)
+def test_the_app_json_has_every_field_splunks_build_requires(integration, splunk_dist):
+    app = _app(splunk_dist, integration)
     missing = [f for f in splunk.REQUIRED_FIELDS if f not in app]
     assert missing == []
     for field in ("appid", "name", "product_vendor", "product_name", "publisher", "type", "main_module",
@@ -35,8 +37,8 @@ def test_the_app_json_has_every_field_splunks_build_requires(integration, dist):
     assert app["description"][:1].isupper()
 
 
-def test_configuration_fields_have_data_type_required_and_order(integration, dist):
-    app = _app(dist, integration)
+def test_configuration_fields_have_data_type_required_and_order(integration, splunk_dist):
+    app = _app(splunk_dist, integration)
     orders = [entry["order"] for entry in app["configuration"].values()]
     assert orders == list(range(len(orders)))
     for name, entry in app["configuration"].items():
@@ -46,8 +48,8 @@ def test_configuration_fields_have_data_type_required_and_order(integration, dis
             assert app["configuration"][param["name"]]["data_type"] == "password"
 
 
-def test_actions_have_identifiers_types_parameters_and_output_paths(integration, dist):
-    app = _app(dist, integration)
+def test_actions_have_identifiers_types_parameters_and_output_paths(integration, splunk_dist):
+    app = _app(splunk_dist, integration)
     identifiers = [a["identifier"] for a in app["actions"]]
     assert len(identifiers) == len(set(identifiers))
     assert "test_connectivity" in identifiers
@@ -65,8 +67,8 @@ def test_actions_have_identifiers_types_parameters_and_output_paths(integration,
     assert ("on_poll" in identifiers) == bool(fetches and fetches.supported)
 
 
-def test_the_main_module_defines_a_base_connector_subclass(integration, dist, tmp_path):
-    app = _app(dist, integration, tmp_path)
+def test_the_main_module_defines_a_base_connector_subclass(integration, splunk_dist, tmp_path):
+    app = _app(splunk_dist, integration, tmp_path)
     source = (tmp_path / splunk.app_folder(integration) / app["main_module"]).read_text()
     assert "(SoarpacksConnector)" in source and f"INTEGRATION_ID = {integration.id!r}" in source
 
@@ -77,8 +79,8 @@ def _requests(integration, served, config_args, identifier, parameters=None, **m
 
 
 def test_the_connector_tests_connectivity_polls_twice_without_duplicates_and_gets_an_event(
-        integration, dist, served, tmp_path):
-    app = _app(dist, integration, tmp_path)
+        integration, splunk_dist, served, tmp_path):
+    app = _app(splunk_dist, integration, tmp_path)
     folder = tmp_path / splunk.app_folder(integration)
     simulator = served.simulator
     expected = simulator.expected_incident_count()
@@ -90,7 +92,8 @@ def test_the_connector_tests_connectivity_polls_twice_without_duplicates_and_get
     requests += [_requests(integration, served, args, "on_poll") for args in polls]
     examples = simulator.command_examples()
     if "get-event" in examples:
-        requests.append(_requests(integration, served, full, "get_event", [examples["get-event"]]))
+        get_event = action_identifier(integration.manifest, integration.manifest.command("get-event"))
+        requests.append(_requests(integration, served, full, get_event, [examples["get-event"]]))
     plan = tmp_path / "requests.json"
     plan.write_text(json.dumps(requests))
     world = tmp_path / "world.json"
@@ -120,3 +123,53 @@ def test_the_connector_tests_connectivity_polls_twice_without_duplicates_and_get
         (event,) = rest
         assert event["status"] == "success", event
         assert event["results"][0]["data"]
+
+
+def _table_actions(app):
+    return [a for a in app["actions"] if a["type"] not in ("test", "ingest")]
+
+
+def test_every_table_has_columns_numbered_from_zero_without_gaps(integration, splunk_dist):
+    for action in _table_actions(_app(splunk_dist, integration)):
+        orders = sorted(o["column_order"] for o in action["output"] if "column_order" in o)
+        assert orders and orders == list(range(len(orders))), action["action"]
+
+
+def test_names_and_descriptions_read_as_splunks_review_asks(integration, splunk_dist):
+    vendor = splunk_names.vendor_words(integration.manifest)
+    for action in _table_actions(_app(splunk_dist, integration)):
+        assert not action["description"].endswith("."), action["action"]
+        assert action["action"].split()[0] not in vendor, action["action"]
+
+
+def test_the_app_names_a_current_soar_a_real_update_time_and_the_vendor_api_it_was_tested_against(
+        integration, splunk_dist):
+    app = _app(splunk_dist, integration)
+    assert app["min_phantom_version"] == "6.3.0"
+    assert not app["utctime_updated"].startswith("1980")
+    assert app["latest_tested_versions"] == [integration.manifest.data["api_version"]]
+
+
+def test_most_outputs_carry_example_values(integration, splunk_dist):
+    outputs = [o for a in _table_actions(_app(splunk_dist, integration)) for o in a["output"]]
+    with_examples = [o for o in outputs if o.get("example_values")]
+    assert len(with_examples) >= 0.66 * len(outputs), f"{len(with_examples)} of {len(outputs)}"
+
+
+def test_recorded_examples_name_only_declared_data_paths(integration):
+    path = integration.manifest.folder / splunk_actions.EXAMPLES_FILE
+    recorded = json.loads(path.read_text()) if path.is_file() else {}
+    stale = {}
+    for name, examples in recorded.items():
+        command = integration.manifest.command(name)
+        declared = {".".join(f.path) for f in splunk_actions.data_fields(integration.manifest, command)}
+        if set(examples) - declared:
+            stale[name] = sorted(set(examples) - declared)
+    assert not stale, f"re-record with python -m soarpacks.tools.packaging.splunk_examples: {stale}"
+
+
+def test_every_id_parameter_says_what_it_contains(integration, splunk_dist):
+    for action in _table_actions(_app(splunk_dist, integration)):
+        for name, parameter in action["parameters"].items():
+            if name.endswith(("_id", "_ids")) or name in ("ip", "domain", "url"):
+                assert parameter.get("contains") and parameter["primary"], f"{action['action']}: {name}"

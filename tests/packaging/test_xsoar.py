@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tools.packaging import xsoar
+from soarpacks.tools.packaging import xsoar
 
 from .helpers import STANDINS, fetch_limit_args, platform_settings, run_python
 
@@ -100,9 +100,9 @@ def test_every_supported_command_is_declared_with_its_arguments_and_typed_output
     declared = {c["name"]: c for c in unified["script"]["commands"]}
     for command in integration.manifest.commands.values():
         if command.name in ("test-module", "fetch-incidents") or not command.supported:
-            assert command.name not in declared
+            assert command.name not in declared and command.exported_name not in declared
             continue
-        entry = declared[command.name]
+        entry = declared[command.exported_name]
         assert [a["name"] for a in entry["arguments"]] == [a["name"] for a in command.args]
         prefix = (command.outputs or {}).get("prefix")
         if prefix:
@@ -129,7 +129,7 @@ def test_the_script_runs_under_demistomock_test_fetch_twice_and_get_event(integr
                             "params": {**platform_settings(integration, served, args, credentials=True), "isFetch": True}})
     examples = simulator.command_examples()
     if "get-event" in examples:
-        invocations.append({"command": "get-event", "params": invocations[0]["params"],
+        invocations.append({"command": integration.manifest.command("get-event").exported_name, "params": invocations[0]["params"],
                             "args": {k: (json.dumps(v) if isinstance(v, (list, dict)) else str(v))
                                      for k, v in examples["get-event"].items()}})
     plan = tmp_path / "plan.json"

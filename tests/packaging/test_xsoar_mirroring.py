@@ -10,9 +10,9 @@ from datetime import timezone
 
 import pytest
 
-from integrations.common import errors
-from integrations.common.timeutil import parse_time
-from tools.packaging import xsoar
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.timeutil import parse_time
+from soarpacks.tools.packaging import xsoar
 
 from .helpers import STANDINS, fetch_limit_args, platform_settings, run_python
 from .test_xsoar import _unified
@@ -37,7 +37,7 @@ def test_integrations_with_a_mirroring_block_declare_incoming_mirroring_and_othe
 
 
 def test_a_mirroring_block_naming_an_unknown_command_or_argument_fails_the_build():
-    from integrations.common.registry import discover
+    from soarpacks.integrations.common.registry import discover
     manifest = discover()["cisco_gta"].manifest
     good = manifest.data["mirroring"]
     for bad in ({**good, "get": {"command": "no-such-command", "id_arg": "alert_id"}},

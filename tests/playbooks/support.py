@@ -7,10 +7,10 @@ import textwrap
 from pathlib import Path
 from typing import Any, Iterator
 
-from tools.playbooks.check import check_playbook
-from tools.playbooks.model import load_playbook
-from tools.playbooks.runner import RunResult, resolve_inputs, run_playbook
-from tools.playbooks.targets import open_instances
+from soarpacks.tools.playbooks.check import check_playbook
+from soarpacks.tools.playbooks.model import load_playbook
+from soarpacks.tools.playbooks.runner import RunResult, resolve_inputs, run_playbook
+from soarpacks.tools.playbooks.targets import open_instances
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOKS = sorted((REPO / "playbooks").glob("*.yaml"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import tools.playbooks.targets as targets
+import soarpacks.tools.playbooks.targets as targets
 from tests.playbooks.support import write_playbook
-from tools.cli import main
+from soarpacks.tools.cli import main
 
 GOOD_STEPS = """
   - id: fetch

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.common import errors
-from tools.playbooks.conditions import holds, parse_conditions
-from tools.playbooks.refs import Scope
+from soarpacks.integrations.common import errors
+from soarpacks.tools.playbooks.conditions import holds, parse_conditions
+from soarpacks.tools.playbooks.refs import Scope
 
 ITEM = {"severity": 3, "risk": "Critical", "code": "403", "codes": ["403", "404"], "none": [], "name": "SQL Injection",
         "note": None}

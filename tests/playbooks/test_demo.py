@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from tools.playbooks.demo import DEMO_PLAYBOOK, demo_playbooks
+from soarpacks.tools.playbooks.demo import DEMO_PLAYBOOK, demo_playbooks
 
 
 def test_the_demo_runs_one_playbook_against_the_simulators_and_reports_one_row():

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from integrations.common.registry import discover
+from soarpacks.integrations.common.registry import discover
 from tests.playbooks.support import PLAYBOOKS, REPO, simulated_run
 
 INSTALLED = set(discover())
@@ -28,7 +28,7 @@ def test_the_playbook_runs_green_against_the_simulators(path):
 
 @pytest.mark.parametrize("path", PLAYBOOKS, ids=lambda p: p.stem)
 def test_the_playbook_uses_only_installed_integrations(path):
-    from tools.playbooks.model import load_playbook
+    from soarpacks.tools.playbooks.model import load_playbook
     assert set(load_playbook(path).integrations) <= INSTALLED
 
 
@@ -97,7 +97,7 @@ def test_usm_labelling_puts_each_priority_label_on_the_alarms_of_that_priority()
 
 
 def test_usm_simulate_inputs_name_labels_that_exist_in_the_simulator():
-    from integrations.alienvault_usm.simulator import Simulator
-    from tools.playbooks.model import load_playbook
+    from soarpacks.integrations.alienvault_usm.simulator import Simulator
+    from soarpacks.tools.playbooks.model import load_playbook
     catalog = Simulator(seed=0).label_catalog
     assert set(load_playbook(_by_name("alienvault_usm_alarm_labels")).simulate_inputs.values()) <= set(catalog)

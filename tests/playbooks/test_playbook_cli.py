@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from integrations.common import errors
+from soarpacks.integrations.common import errors
 from tests.playbooks.support import REPO, write_playbook
-from tools.cli import main
-from tools.playbooks.model import load_playbook
-from tools.playbooks.runner import resolve_inputs
-from tools.playbooks.targets import _instances_by_integration
+from soarpacks.tools.cli import main
+from soarpacks.tools.playbooks.model import load_playbook
+from soarpacks.tools.playbooks.runner import resolve_inputs
+from soarpacks.tools.playbooks.targets import _instances_by_integration
 
 MISSING_ALERT = "0" * 64
 ENRICH_MISSING = f"""
@@ -28,7 +28,7 @@ steps:
 
 
 def test_dry_run_shows_the_plan_with_the_inputs_and_which_steps_write_and_runs_nothing(capsys, monkeypatch):
-    import tools.playbooks.targets as targets
+    import soarpacks.tools.playbooks.targets as targets
     monkeypatch.setattr(targets, "open_instances", lambda *a, **k: pytest.fail("dry run opened an instance"))
     assert main(["playbook", "run", "cisco_gta_triage", "--dry-run", "--input", "max_alerts=7"]) == 0
     out = capsys.readouterr().out
@@ -129,7 +129,7 @@ def test_config_instances_are_matched_to_integrations_by_name_or_by_being_the_on
 
 
 def test_a_real_run_keeps_the_playbook_bookmark_apart_from_the_instance_bookmark(tmp_path, capsys):
-    from integrations.common.state import SqliteStateStore
+    from soarpacks.integrations.common.state import SqliteStateStore
     state = tmp_path / "state.db"
     assert main(["playbook", "run", "cisco_gta_triage", "--simulate", "--state", str(state),
                  "--input", "max_alerts=2"]) == 0

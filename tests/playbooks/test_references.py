@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.common import errors
-from tools.playbooks.refs import Scope, parse_ref, parse_template
+from soarpacks.integrations.common import errors
+from soarpacks.tools.playbooks.refs import Scope, parse_ref, parse_template
 
 SCOPE = Scope(
     inputs={"max": 5, "who": "ana"},

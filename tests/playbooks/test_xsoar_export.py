@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tests.playbooks.support import PLAYBOOKS, REPO
-from tools.playbooks.xsoar_export import export_xsoar_playbook
+from soarpacks.tools.playbooks.xsoar_export import export_xsoar_playbook
 
 
 def _walk(playbook):
@@ -44,8 +44,8 @@ def test_a_playbook_that_starts_with_a_fetch_runs_per_incident():
     exported = export_xsoar_playbook(REPO / "playbooks" / "cisco_gta_triage.yaml")
     commands = [t for t in exported["tasks"].values() if t["task"].get("iscommand")]
     assert [t["task"]["script"] for t in commands] == [
-        "Cisco Global Threat Alerts|||get-event", "Cisco Global Threat Alerts|||update-status",
-        "Cisco Global Threat Alerts|||update-status"]
+        "Cisco Global Threat Alerts|||cisco-gta-get-alert", "Cisco Global Threat Alerts|||cisco-gta-update-alert-status",
+        "Cisco Global Threat Alerts|||cisco-gta-update-alert-status"]
     assert commands[0]["scriptarguments"]["alert_id"] == {"simple": "${incident.dbotmirrorid}"}
     assert "Runs on each incident" in exported["description"]
 
@@ -57,7 +57,7 @@ def test_an_if_becomes_a_condition_task_whose_yes_branch_runs_the_step_and_defau
     rule = condition["conditions"][0]["condition"][0][0]
     assert rule["operator"] == "isEqualString" and rule["right"] == {"value": {"simple": "Critical"}}
     step = tasks[condition["nexttasks"]["yes"][0]]
-    assert step["task"]["script"].endswith("|||update-status")
+    assert step["task"]["script"].endswith("|||cisco-gta-update-alert-status")
     assert condition["nexttasks"]["#default#"] == step["nexttasks"]["#none#"]
 
 

@@ -10,10 +10,10 @@ from typing import Any, Callable, Iterable
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from integrations.common import errors
-from integrations.common.registry import command
-from integrations.common.simkit import ServedSimulator
-from tools.cli import main
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.registry import command
+from soarpacks.integrations.common.simkit import ServedSimulator
+from soarpacks.tools.cli import main
 
 CREDENTIAL_HEADERS = ("authorization", "x-aims-auth-token", "x-api-key", "cookie")
 
@@ -80,8 +80,8 @@ def test_credentials_a_vendor_echoes_back_are_masked_in_debug_output(integration
     lambda secret: KeyError(secret),
 ], ids=["vendor error", "input error", "bug", "key error"])
 def test_a_traceback_under_debug_masks_the_secrets_in_its_messages(failure, monkeypatch, capsys, caplog, tmp_path):
-    from integrations.cisco_gta import handlers
-    from integrations.cisco_gta.simulator import Simulator
+    from soarpacks.integrations.cisco_gta import handlers
+    from soarpacks.integrations.cisco_gta.simulator import Simulator
 
     simulator = Simulator(seed=0, alerts=10)
     secret = simulator.client_secret

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from integrations.common.state import MemoryStateStore
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.state import MemoryStateStore
 
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,5 +1,5 @@
 import sys
 
-from tools.bench.cli import main
+from soarpacks.tools.bench.cli import main
 
 sys.exit(main())

@@ -11,12 +11,12 @@ import argparse
 import time
 from typing import Any
 
-from integrations.alertlogic.simulator import Simulator
-from integrations.common.registry import get
-from integrations.common.retry import FAST_RETRY
-from integrations.common.runner import Instance
-from integrations.common.simkit import serve
-from integrations.common.state import MemoryStateStore
+from soarpacks.integrations.alertlogic.simulator import Simulator
+from soarpacks.integrations.common.registry import get
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.integrations.common.runner import Instance
+from soarpacks.integrations.common.simkit import serve
+from soarpacks.integrations.common.state import MemoryStateStore
 
 
 def _timed(params: dict[str, Any], incident_id: str, rounds: int) -> tuple[float, dict[str, Any], int]:

@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from integrations.alphasoc.simulator import Simulator
-from integrations.common.simkit import serve
+from soarpacks.integrations.alphasoc.simulator import Simulator
+from soarpacks.integrations.common.simkit import serve
 
-REPO = Path(__file__).resolve().parents[2]
 
 CHILD = """
 import json, sys, time
-from integrations.alphasoc import handlers, telemetry
-from integrations.common.retry import FAST_RETRY
-from tools.bench.children import peak_rss_kb
+from soarpacks.integrations.alphasoc import handlers, telemetry
+from soarpacks.integrations.common.retry import FAST_RETRY
+from soarpacks.tools.bench.children import peak_rss_kb
 
 
 mode, path, base_url, api_key, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
@@ -66,9 +64,8 @@ def write_events(path: Path, count: int) -> int:
 
 
 def run_child(mode: str, path: Path, params: dict, limit: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", CHILD, mode, str(path), params["base_url"], params["api_key"],
-                           str(limit)], capture_output=True, text=True, cwd=REPO, env=env, check=True)
+                           str(limit)], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

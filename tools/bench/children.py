@@ -6,18 +6,16 @@ import json
 import subprocess
 import sys
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Iterator
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
 def bench_server(*, alerts: int, events: bool = True, latency: float = 0.0) -> Iterator[dict[str, Any]]:
     """``tools.bench.server`` in a child; yields what it printed (url, params, alert_id)."""
-    command = [sys.executable, "-m", "tools.bench.server", "--alerts", str(alerts), "--latency", str(latency),
+    command = [sys.executable, "-m", "soarpacks.tools.bench.server", "--alerts", str(alerts), "--latency", str(latency),
                *([] if events else ["--no-events"])]
-    process = subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline() if process.stdout else ""
         if not line:
@@ -35,7 +33,7 @@ def bench_server(*, alerts: int, events: bool = True, latency: float = 0.0) -> I
 
 def run_child(module: str, *args: str, timeout: float = 900) -> dict[str, Any]:
     """``python -m <module> args...`` in a fresh process; the JSON object it printed last."""
-    done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True,
                           timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(f"{module} failed ({done.returncode}): {done.stderr.strip()[-500:]}")

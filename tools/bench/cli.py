@@ -84,7 +84,7 @@ def _rate(alerts: int, seconds: float) -> str:
 def drain_rows(sizes: list[int], *, repeats: int, latency: float,
                throughput: dict[str, list[tuple[float, float]]] | None = None) -> list[Row]:
     """The drain rows; ``throughput`` (if given) collects alerts/s per way of draining, for a plot."""
-    from tools.bench import drain
+    from soarpacks.tools.bench import drain
     rows, results = [], {}
     throughput = {} if throughput is None else throughput
 
@@ -116,7 +116,7 @@ def drain_rows(sizes: list[int], *, repeats: int, latency: float,
 
 
 def cold_rows(*, repeats: int) -> list[Row]:
-    from tools.bench import coldstart
+    from soarpacks.tools.bench import coldstart
     _progress(f"cold start, median of {repeats}")
     result = coldstart.measure(repeats=repeats)
     s = result.seconds
@@ -129,9 +129,9 @@ def vendor_rows() -> tuple[list[Row], list[str]]:
     rows, outputs = [], []
     for pattern in VENDOR_BENCHES:
         for path in sorted(HERE.glob(pattern)):
-            module = f"tools.bench.{path.stem}"
+            module = f"soarpacks.tools.bench.{path.stem}"
             _progress(f"{module}")
-            done = subprocess.run([sys.executable, "-m", module], cwd=HERE.parents[1], capture_output=True,
+            done = subprocess.run([sys.executable, "-m", module], capture_output=True,
                                   text=True, timeout=900)
             text = done.stdout.strip() if done.returncode == 0 else f"FAILED ({done.returncode}): {done.stderr[-400:]}"
             outputs.append(f"$ python -m {module}\n{text}")
@@ -167,7 +167,7 @@ def run(options: argparse.Namespace) -> int:
     for output in outputs:
         print(f"\n{output}")
     if options.plot:
-        from tools.bench.plot import line_chart
+        from soarpacks.tools.bench.plot import line_chart
         Path(options.plot).write_text(line_chart(throughput, title=f"Draining Cisco GTA alerts ({started:%Y-%m-%d})",
                                                  x_label="alerts drained (N)", y_label="alerts per second"),
                                       encoding="utf-8")

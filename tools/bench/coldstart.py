@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.bench.children import REPO, bench_server
+from soarpacks.tools.bench.children import bench_server
 
 
 @dataclass
@@ -25,7 +25,7 @@ class ColdStart:
 
 def _wall(command: list[str]) -> float:
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=120)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:6])}... failed: {done.stderr.strip()[-300:]}")
@@ -34,7 +34,7 @@ def _wall(command: list[str]) -> float:
 
 def get_event_command(server: dict, state: Path) -> list[str]:
     params = [f"--param={k}={v}" for k, v in server["params"].items()]
-    return [sys.executable, "-m", "tools.cli", "run", "cisco_gta", "get-event", f"alert_id={server['alert_id']}",
+    return [sys.executable, "-m", "soarpacks.tools.cli", "run", "cisco_gta", "get-event", f"alert_id={server['alert_id']}",
             *params, f"--state={state}"]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from tools.bench.children import bench_server, peak_rss_kb, run_child
+from soarpacks.tools.bench.children import bench_server, peak_rss_kb, run_child
 
 FLOOR_PAGE = 1000  # the API's largest page, which fetch-incidents also asks for
 MAX_FETCH = 10000  # the manifest's maximum: the fewest runs a drain can take
@@ -23,8 +23,8 @@ MAX_FETCH = 10000  # the manifest's maximum: the fewest runs a drain can take
 
 def _first_fetch() -> str:
     """Before the simulator's whole 45-day world, fixed for the run so every drain asks the same."""
-    from integrations.common.simkit import Simulator
-    from integrations.common.timeutil import rfc3339
+    from soarpacks.integrations.common.simkit import Simulator
+    from soarpacks.integrations.common.timeutil import rfc3339
     return rfc3339(Simulator().anchor - timedelta(days=46))
 
 
@@ -52,9 +52,9 @@ def drain_floor(server: dict[str, Any], first_fetch: str) -> tuple[int, float]:
 
 
 def drain_soarpacks(server: dict[str, Any], first_fetch: str) -> tuple[int, float]:
-    from integrations.common.registry import get
-    from integrations.common.runner import Instance
-    from integrations.common.state import MemoryStateStore
+    from soarpacks.integrations.common.registry import get
+    from soarpacks.integrations.common.runner import Instance
+    from soarpacks.integrations.common.state import MemoryStateStore
     instance = Instance.configure(get("cisco_gta"), server["params"], store=MemoryStateStore())
     instance.run("test-module")  # token and customer id outside the measurement, as the floor does
     count = 0
@@ -90,7 +90,7 @@ def measure(alerts: int, *, repeats: int = 3, latency: float = 0.0) -> DrainResu
     with bench_server(alerts=alerts, events=False, latency=latency) as server:
         for _ in range(repeats):
             for mode in ("floor", "soarpacks"):  # alternated, so drift in the machine hits both
-                result = run_child("tools.bench.drain", "--mode", mode, "--server", json.dumps(server),
+                result = run_child("soarpacks.tools.bench.drain", "--mode", mode, "--server", json.dumps(server),
                                    "--first-fetch", first_fetch)
                 if result["count"] != server["alerts"]:
                     raise RuntimeError(f"{mode} drained {result['count']} of {server['alerts']} alerts")

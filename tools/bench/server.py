@@ -24,9 +24,9 @@ from werkzeug.serving import make_server
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from integrations.cisco_gta.simulator import CUSTOMER, Simulator
-from integrations.common.simkit import json_response
-from integrations.common.timeutil import parse_time
+from soarpacks.integrations.cisco_gta.simulator import CUSTOMER, Simulator
+from soarpacks.integrations.common.simkit import json_response
+from soarpacks.integrations.common.timeutil import parse_time
 
 _INDEXED_ARGS = {"sort", "triggeredAfter", "modifiedAfter", "size", "after"}
 

@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from integrations.common import errors
+from soarpacks.integrations.common import errors
 
 # 1980-01-01: the earliest time a zip entry can hold; used for tar entries too.
 FIXED_EPOCH = 315532800

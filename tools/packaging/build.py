@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-from integrations.common import errors
-from integrations.common.registry import Integration
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.registry import Integration
 
 from . import archive
 

@@ -19,7 +19,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    from integrations.common.registry import discover
+    from soarpacks.integrations.common.registry import discover
 
     from .build import build_all
     targets = TARGETS if options.target == "all" else (options.target,)

@@ -7,7 +7,7 @@ ours (another user, group/world-writable, or not matching the digest) is never u
 """
 from __future__ import annotations
 
-from integrations.common import errors
+from soarpacks.integrations.common import errors
 
 from .sources import SourceFile, digest
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from integrations.common.registry import Integration
+from soarpacks.integrations.common.registry import Integration
 
 from . import archive
 from .sources import (
@@ -18,11 +18,11 @@ from .sources import (
     SourceFile,
     digest,
     package_files,
-    platform_files,
     tool_files,
 )
 
-CLI_FILES = ("tools/__init__.py", "tools/cli.py", "tools/config.py")
+CLI_FILES = ("__init__.py", "cli.py", "config.py", "packaging/__init__.py", "packaging/platform/__init__.py",
+             "packaging/platform/native.py")
 
 
 def native_name(integration: Integration) -> str:
@@ -30,7 +30,7 @@ def native_name(integration: Integration) -> str:
 
 
 def native_files(integration: Integration) -> list[tuple[str, bytes]]:
-    payload = package_files(integration, platform_files("native.py"), tool_files(*CLI_FILES))
+    payload = package_files(integration, tool_files(*CLI_FILES))
     manifest = integration.manifest
     info = {"id": manifest.id, "name": manifest.name, "version": manifest.version,
             "requires_python": ">=3.10", "requirements": list(RUNTIME_REQUIREMENTS),

@@ -1,6 +1,7 @@
-"""Which files a package carries: the integration's folder, the shared runtime and the shared schemas,
-laid out as in the repository (``integrations/<id>/…``, ``integrations/common/…``, ``schemas/…``) so the
-runtime finds manifests and schemas by the same relative paths it uses here.
+"""Which files a package carries: the integration's folder, the shared runtime (with the platform
+adapters) and the shared schemas, laid out as in the wheel (``soarpacks/integrations/<id>/…``,
+``soarpacks/integrations/common/…``, ``soarpacks/schemas/…``), so the runtime finds manifests and
+schemas through ``importlib.resources`` exactly as it does when installed.
 
 Never shipped: simulators and the simulator kit (test doubles, and they need werkzeug), tests, caches,
 hidden files. Symlinks are refused: a link could pull in a file from anywhere on the build machine.
@@ -12,9 +13,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from integrations.common import errors
-from integrations.common.manifest import REPO_ROOT, SCHEMAS_DIR
-from integrations.common.registry import INTEGRATIONS_DIR, Integration
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.manifest import SCHEMAS_DIR
+from soarpacks.integrations.common.registry import INTEGRATIONS_DIR, Integration
+from soarpacks.integrations.common.resources import ROOT_PACKAGE, package_dir
 
 # What a package needs installed, and nothing else (werkzeug only serves the simulators).
 RUNTIME_REQUIREMENTS = ("requests>=2.28", "jsonschema>=4.18", "PyYAML>=6.0")
@@ -23,7 +25,7 @@ EXCLUDED_FILES = frozenset({"simulator.py", "simkit.py", "conftest.py"})
 EXCLUDED_DIRS = frozenset({"tests", "test", "__pycache__"})
 EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 # Modules that must never be imported by shipped code: they are not in the package.
-FORBIDDEN_IMPORTS = ("werkzeug", "pytest", "integrations.common.simkit")
+FORBIDDEN_IMPORTS = ("werkzeug", "pytest", f"{ROOT_PACKAGE}.integrations.common.simkit")
 
 PLATFORM_DIR = Path(__file__).resolve().parent / "platform"
 
@@ -58,27 +60,25 @@ def _tree(folder: Path, prefix: str, *, pattern: str = "**/*") -> list[SourceFil
 
 def runtime_files() -> list[SourceFile]:
     """The shared runtime (without the simulator kit) and the shared schemas."""
-    return ([SourceFile("integrations/__init__.py", (INTEGRATIONS_DIR / "__init__.py").read_bytes())]
-            + _tree(INTEGRATIONS_DIR / "common", "integrations/common", pattern="*.py")
-            + _tree(SCHEMAS_DIR, "schemas", pattern="*.json"))
+    root = ROOT_PACKAGE
+    return ([SourceFile(f"{root}/integrations/__init__.py", (INTEGRATIONS_DIR / "__init__.py").read_bytes())]
+            + _tree(INTEGRATIONS_DIR / "common", f"{root}/integrations/common", pattern="*.py")
+            + _tree(INTEGRATIONS_DIR / "common" / "platform", f"{root}/integrations/common/platform", pattern="*.py")
+            + _tree(SCHEMAS_DIR, f"{root}/schemas", pattern="*.json")
+            + [SourceFile(f"{root}/schemas/__init__.py", (SCHEMAS_DIR / "__init__.py").read_bytes())])
 
 
 def integration_files(integration: Integration) -> list[SourceFile]:
     folder = integration.manifest.folder
     if folder.parent.resolve() != INTEGRATIONS_DIR.resolve():
         raise errors.ConfigError(f"{integration.id}: {folder} is not under {INTEGRATIONS_DIR}")
-    return _tree(folder, f"integrations/{integration.id}")
-
-
-def platform_files(*names: str) -> list[SourceFile]:
-    """Adapters from ``tools/packaging/platform`` shipped as the top-level package ``soarpacks_platform``."""
-    wanted = ("__init__.py",) + names
-    return [SourceFile(f"soarpacks_platform/{name}", (PLATFORM_DIR / name).read_bytes()) for name in wanted]
+    return _tree(folder, f"{ROOT_PACKAGE}/integrations/{integration.id}")
 
 
 def tool_files(*relative: str) -> list[SourceFile]:
-    """Files of this repository outside ``integrations/`` (the CLI for the native package)."""
-    return [SourceFile(name, (REPO_ROOT / name).read_bytes()) for name in relative]
+    """Modules of ``soarpacks.tools`` (the CLI for the native package), named relative to it."""
+    tools = package_dir("tools")
+    return [SourceFile(f"{ROOT_PACKAGE}/tools/{name}", (tools / name).read_bytes()) for name in relative]
 
 
 def package_files(integration: Integration, *extra: list[SourceFile]) -> list[SourceFile]:
@@ -96,22 +96,30 @@ def check_imports(files: list[SourceFile]) -> None:
     for source in files:
         # The CLI shipped in the native package imports the simulator kit only for --simulate,
         # which the package's launcher refuses; everything else is checked.
-        if not source.name.endswith(".py") or source.name.startswith("tools/"):
+        if not source.name.endswith(".py") or source.name.startswith(f"{ROOT_PACKAGE}/tools/"):
             continue
         tree = ast.parse(source.data, filename=source.name)
         for node in ast.walk(tree):
             modules: list[str] = []
             if isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                modules = [node.module]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                modules = [_absolute(source.name, node.module, node.level)]
             for module in modules:
                 if any(module == bad or module.startswith(bad + ".") for bad in FORBIDDEN_IMPORTS):
                     raise errors.ConfigError(f"{source.name} imports {module}, which packages do not ship")
-                if module.startswith("integrations."):
+                if module.startswith(f"{ROOT_PACKAGE}.integrations."):
                     as_path = module.replace(".", "/")
                     if f"{as_path}.py" not in shipped and f"{as_path}/__init__.py" not in shipped:
                         raise errors.ConfigError(f"{source.name} imports {module}, which is not in the package")
+
+
+def _absolute(file_name: str, module: str, level: int) -> str:
+    """The absolute name of ``from <level dots><module> import ...`` written in ``file_name``."""
+    if not level:
+        return module
+    package = file_name.split("/")[:-1]
+    return ".".join(package[:len(package) - level + 1] + [module])
 
 
 def digest(files: list[SourceFile]) -> str:

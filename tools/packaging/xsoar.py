@@ -16,18 +16,20 @@ from typing import Any
 
 import yaml
 
-from integrations.common import errors
-from integrations.common.manifest import REPO_ROOT, Command, Manifest
-from integrations.common.registry import Integration
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.manifest import Command, Manifest
+from soarpacks.tools.packaging import view
+from soarpacks.tools.playbooks.cli import PLAYBOOKS_DIR
+from soarpacks.integrations.common.registry import Integration
 
 from . import archive
 from .embed import BOOTSTRAP, embedded_files
 from .outputs import ARRAY, command_fields
-from .platform import mirroring
-from .platform.common import FETCH, TEST, fetch_args_spec, fetch_setting_name
-from .platform.xsoar import (GET_MAPPING, GET_MODIFIED, GET_REMOTE, MIRROR_INCOMING, MIRROR_NONE,
+from soarpacks.integrations.common.platform import mirroring
+from soarpacks.integrations.common.platform.common import FETCH, TEST, fetch_args_spec, fetch_setting_name
+from soarpacks.integrations.common.platform.xsoar import (GET_MAPPING, GET_MODIFIED, GET_REMOTE, MIRROR_INCOMING, MIRROR_NONE,
                              MIRROR_SETTING)
-from .sources import package_files, platform_files
+from .sources import package_files
 
 # Demisto-maintained image holding the runtime's dependencies (requests, jsonschema>=4.18 with
 # referencing, PyYAML) on Python 3.12; override with --xsoar-docker-image (see tools/packaging/README.md).
@@ -38,15 +40,8 @@ AUTHOR = "soarpacks"
 # XSOAR parameter type codes.
 SHORT_TEXT, ENCRYPTED, BOOLEAN, CREDENTIALS, LONG_TEXT, INCIDENT_TYPE, SINGLE_SELECT, MULTI_SELECT, \
     FETCH_INTERVAL = 0, 4, 8, 9, 12, 13, 15, 16, 19
-# demisto-sdk's INTEGRATION_CATEGORIES (a test keeps this in step with the installed demisto-sdk).
-CATEGORIES = ("Analytics & SIEM", "Utilities", "Messaging and Conferencing", "Endpoint", "Network Security",
-              "Vulnerability Management", "Case Management", "Forensics & Malware Analysis", "IT Services",
-              "Data Enrichment & Threat Intelligence", "Database", "Deception & Breach Simulation", "Email",
-              "Identity and Access Management", "Cloud Services", "Authentication & Identity Management")
-# Manifest categories that are not XSOAR's, to the nearest XSOAR category.
-CATEGORY_SYNONYMS = {"managed detection and response": "Analytics & SIEM", "siem": "Analytics & SIEM",
-                     "web security": "Network Security", "threat intelligence": "Data Enrichment & Threat Intelligence",
-                     "identity": "Identity and Access Management", "cloud": "Cloud Services"}
+# demisto-sdk's INTEGRATION_CATEGORIES (a test keeps this in step with the installed demisto-sdk): the neutral list.
+CATEGORIES = view.CATEGORIES
 OUTPUT_TYPES = {"string": "String", "number": "Number", "boolean": "Boolean", "date": "Date"}
 
 
@@ -64,23 +59,11 @@ def xsoar_name(integration: Integration) -> str:
 
 
 def category(manifest: Manifest) -> str:
-    wanted = manifest.data.get("category", "")
-    for known in CATEGORIES:
-        if known.lower() == wanted.lower():
-            return known
-    return CATEGORY_SYNONYMS.get(wanted.lower(), "Utilities")
+    return view.category(manifest)
 
 
 def _display(spec: dict[str, Any]) -> str:
     return spec.get("display") or spec["name"].replace("_", " ").capitalize()
-
-
-def _default_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, dict)):
-        return ",".join(map(str, value)) if isinstance(value, list) else json.dumps(value)
-    return str(value)
 
 
 def configuration_entry(spec: dict[str, Any], *, name: str | None = None) -> dict[str, Any]:
@@ -102,7 +85,7 @@ def configuration_entry(spec: dict[str, Any], *, name: str | None = None) -> dic
     # XSOAR cannot leave a required checkbox unticked; booleans are never "required".
     entry["required"] = bool(spec.get("required")) and kind != "boolean"
     if "default" in spec and spec["default"] is not None:
-        entry["defaultvalue"] = _default_text(spec["default"])
+        entry["defaultvalue"] = view.default_text(spec["default"])
     if spec.get("description"):
         entry["additionalinfo"] = " ".join(spec["description"].split())
     return entry
@@ -175,7 +158,7 @@ def argument(spec: dict[str, Any]) -> dict[str, Any]:
     if spec["type"] == "array":
         entry["isArray"] = True
     if "default" in spec and spec["default"] is not None:
-        entry["defaultValue"] = _default_text(spec["default"])
+        entry["defaultValue"] = view.default_text(spec["default"])
     return entry
 
 
@@ -195,7 +178,7 @@ def command_outputs(manifest: Manifest, command: Command) -> list[dict[str, Any]
 
 
 def command_entry(manifest: Manifest, command: Command) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": command.name, "description": " ".join(command.description.split()),
+    entry: dict[str, Any] = {"name": command.exported_name, "description": " ".join(command.description.split()),
                              "arguments": [argument(a) for a in command.args]}
     outputs = command_outputs(manifest, command)
     if outputs:
@@ -206,7 +189,7 @@ def command_entry(manifest: Manifest, command: Command) -> dict[str, Any]:
 
 
 def script_text(integration: Integration) -> str:
-    files = package_files(integration, platform_files("common.py", "mirroring.py", "xsoar.py"))
+    files = package_files(integration)
     block, value = embedded_files(files)
     manifest = integration.manifest
     return "\n".join([
@@ -227,7 +210,7 @@ def script_text(integration: Integration) -> str:
         "    sys.path.insert(0, _soarpacks_folder)",
         "",
         "if __name__ in ('__main__', '__builtin__', 'builtins'):",
-        "    from soarpacks_platform.xsoar import main as _soarpacks_main",
+        "    from soarpacks.integrations.common.platform.xsoar import main as _soarpacks_main",
         "    _soarpacks_main(demisto, SOARPACKS_PACKAGE)",
         "",
     ])
@@ -301,16 +284,16 @@ def readme(integration: Integration) -> str:
 Exported = list[tuple[dict[str, Any], list[str]]]
 
 
-def exported_playbooks(repo_root: Path = REPO_ROOT) -> Exported:
+def exported_playbooks(folder: Path = PLAYBOOKS_DIR) -> Exported:
     """Every playbook, exported by ``tools.playbooks.xsoar_export`` when that module exists, each with the
     integrations it uses in order (the first one's pack carries it; the others become pack dependencies)."""
     try:
-        exporter = importlib.import_module("tools.playbooks.xsoar_export").export_xsoar_playbook
-        from tools.playbooks.model import load_playbook
+        exporter = importlib.import_module("soarpacks.tools.playbooks.xsoar_export").export_xsoar_playbook
+        from soarpacks.tools.playbooks.model import load_playbook
     except (ImportError, AttributeError):
         return []
     found = []
-    for path in sorted((repo_root / "playbooks").glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         used = load_playbook(path).integrations
         if used:
             found.append((exporter(path), used))

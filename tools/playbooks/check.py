@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.common import errors
-from integrations.common.manifest import Command, coerce_values
-from integrations.common.registry import Integration, discover
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.manifest import Command, coerce_values
+from soarpacks.integrations.common.registry import Integration, discover
 
 from .conditions import Condition
 from .model import Playbook, PlaybookError, Step

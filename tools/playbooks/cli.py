@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from integrations.common.manifest import REPO_ROOT
+from soarpacks.integrations.common.resources import package_dir
 
-PLAYBOOKS_DIR = REPO_ROOT / "playbooks"
+PLAYBOOKS_DIR = package_dir("playbooks")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -52,7 +52,7 @@ def _shown(path: Path) -> Path:
 
 
 def cmd_run(options: argparse.Namespace) -> int:
-    from tools.config import parse_pairs
+    from soarpacks.tools.config import parse_pairs
 
     from .check import check_playbook
     from .model import load_playbook
@@ -82,8 +82,8 @@ def cmd_run(options: argparse.Namespace) -> int:
 
 
 def cmd_validate(options: argparse.Namespace) -> int:
-    from integrations.common import errors
-    from integrations.common.registry import discover
+    from soarpacks.integrations.common import errors
+    from soarpacks.integrations.common.registry import discover
 
     from .check import check_playbook
     from .model import load_playbook

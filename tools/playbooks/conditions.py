@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Union
 
-from integrations.common import errors
+from soarpacks.integrations.common import errors
 
 from .refs import Ref, Scope, parse_ref, resolve
 

@@ -5,8 +5,8 @@ import sys
 import time
 from typing import Any, TextIO
 
-from integrations.common import errors
-from integrations.common.registry import discover
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.registry import discover
 
 from .cli import PLAYBOOKS_DIR
 

@@ -9,8 +9,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from integrations.common import errors
-from integrations.common.manifest import SCHEMAS_DIR, load_json_schema
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.manifest import SCHEMAS_DIR, load_json_schema
 
 from .conditions import Condition, parse_conditions
 from .refs import Ref, Template, parse_ref, parse_template, templates_in

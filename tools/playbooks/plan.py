@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from integrations.common.registry import discover
+from soarpacks.integrations.common.registry import discover
 
 from .model import Playbook
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Union
 
-from integrations.common import errors
+from soarpacks.integrations.common import errors
 
 ROOTS = ("inputs", "steps", "item")
 FUNCTIONS = ("count", "unique", "tally", "keys", "sum", "min", "max", "first", "join")

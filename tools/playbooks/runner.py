@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, TextIO
 
-from integrations.common import errors
-from integrations.common.manifest import coerce_values
-from integrations.common.results import markdown_table
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.manifest import coerce_values
+from soarpacks.integrations.common.results import markdown_table
 
 from .conditions import holds
 from .model import Playbook, Step

@@ -16,7 +16,7 @@ from typing import Any
 
 from referencing import Registry
 
-from integrations.common.schemas import schema_registry
+from soarpacks.integrations.common.schemas import schema_registry
 
 from .refs import Each, Field, Index, Ref, Segment
 

@@ -18,7 +18,7 @@ from typing import Any, Iterator, Sequence
 
 import yaml
 
-from integrations.common import errors
+from soarpacks.integrations.common import errors
 
 from .model import Playbook
 
@@ -27,7 +27,7 @@ from .model import Playbook
 def open_instances(playbook: Playbook, *, simulate: bool, seed: int = 0, faults: str | None = None,
                    config: str | None = None, instances: Sequence[str] = (), state: str | None = None
                    ) -> Iterator[dict[str, Any]]:
-    from tools.cli import target_instance
+    from soarpacks.tools.cli import target_instance
 
     if simulate and (config or instances):
         raise errors.InputError("--simulate runs against simulators: leave out --config and --instance")

@@ -5,7 +5,7 @@ XSOAR runs a playbook once per incident, and fetching is XSOAR's own job. So:
 - a playbook that starts with ``fetch-incidents`` becomes a per-incident playbook: that step is
   dropped, a ``for_each`` over its outputs runs once, on the incident, and ``item.id`` / ``item.name``
   / ``item.labels.X`` become ``incident.dbotmirrorid`` / ``incident.name`` / the incident's label X
-  (what the pack's fetch sets: ``tools/packaging/platform/xsoar.py``);
+  (what the pack's fetch sets: ``integrations/common/platform/xsoar.py``);
 - a step's outputs are read from the context its command writes (the manifest's ``outputs.prefix``);
   a ``for_each`` over a list passes the list to the argument, and XSOAR runs the command once per
   element; ``unique``/``count``/``join``/``first`` become XSOAR transformers;
@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from integrations.common.registry import Integration, discover
+from soarpacks.integrations.common.registry import Integration, discover
 
 from .conditions import Condition, Literal
 from .model import Playbook, Step, load_playbook
@@ -171,7 +171,7 @@ class _Exporter:
         if step.on_error == "continue":
             extra["continueonerror"] = True
         return self._task("regular", step.name or step.id, " ".join(command.description.split()),
-                          task={"script": f"{brand}|||{step.command}", "iscommand": True, "brand": brand},
+                          task={"script": f"{brand}|||{command.exported_name}", "iscommand": True, "brand": brand},
                           **extra)
 
     def _condition_task(self, step: Step) -> str:

@@ -22,7 +22,7 @@ def main(plan_path, out_path):
         except Exception as exc:
             raised = "%s: %s" % (type(exc).__name__, exc)
         runs.append(dict(demistomock.out, raised=raised, lastRun=demistomock.server["lastRun"]))
-    loaded = sys.modules.get("integrations")
+    loaded = sys.modules.get("soarpacks.integrations")
     with open(out_path, "w", encoding="utf-8") as handle:
         json.dump({"runs": runs, "loaded_from": getattr(loaded, "__file__", None)}, handle)
 

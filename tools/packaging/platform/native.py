@@ -30,7 +30,7 @@ def main(info: dict[str, Any], argv: list[str]) -> int:
         print("error (input): packages do not ship the simulators; run --simulate from the repository",
               file=sys.stderr)
         return 2
-    from tools.cli import main as cli_main
+    from soarpacks.tools.cli import main as cli_main
     if action == "describe":
         return cli_main([*flags, "describe", info["id"]])
     return cli_main([*flags, "run", info["id"], *rest])

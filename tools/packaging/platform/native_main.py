@@ -65,7 +65,7 @@ def _main():
     info, folder = _extract(archive_path)
     # Run from the extracted copy only: the zip leaves sys.path, so nothing is imported from it.
     sys.path[:] = [folder] + [p for p in sys.path if os.path.abspath(p or ".") != archive_path]
-    from soarpacks_platform.native import main
+    from soarpacks.tools.packaging.platform.native import main
     return main(info, sys.argv[1:])
 
 

@@ -1,6 +1,18 @@
 """BaseConnector as the platform drives it: ``_handle_action`` → initialize → handle_action per
 parameter set → finalize. ``SOARPACKS_PHANTOM_WORLD`` names the JSON file holding the platform's side
-(containers by source_data_identifier, like Splunk SOAR's duplicate check, and the asset state)."""
+(containers, artifacts, the asset state).
+
+How the real Splunk SOAR behaves, and this stand-in too:
+- ``save_container(container)`` returns ``(status, message, container_id)``. A container whose
+  ``source_data_identifier`` is already known (for the asset) is not saved again: the answer is success,
+  the message "Duplicate container found" and the EXISTING container's id; the existing container keeps its
+  fields. Published polling apps (msgraphforoffice365, ...) then add the new artifacts to it with
+  ``save_artifacts`` and that id.
+- ``save_artifacts(artifacts)`` returns ``(status, message, ids)``; each artifact names its
+  ``container_id``; an unknown container is an error. SOAR drops an artifact equal to one the container holds;
+  the stand-in treats artifacts with the same ``source_data_identifier`` in a container as equal.
+- Action parameters arrive typed by the platform (numbers as floats; see ``run_splunk.py``).
+"""
 import json
 import os
 
@@ -88,6 +100,28 @@ class BaseConnector:
         world["by_sdi"][container["source_data_identifier"]] = container["id"]
         _store(world)
         return app.APP_SUCCESS, "Container created", container["id"]
+
+    def save_artifacts(self, artifacts):
+        world = _load()
+        ids = []
+        for artifact in json.loads(json.dumps(artifacts)):
+            container_id = artifact.get("container_id")
+            if not isinstance(container_id, int) or not 0 < container_id <= len(world["containers"]):
+                return app.APP_ERROR, "Invalid container_id %r" % (container_id,), ids
+            held = world["containers"][container_id - 1].setdefault("artifacts", [])
+            same = [a for a in held if a.get("source_data_identifier") == artifact.get("source_data_identifier")]
+            if same:
+                ids.append(same[0]["id"])
+                continue
+            world["artifact_count"] = world.get("artifact_count", 0) + 1
+            artifact["id"] = world["artifact_count"]
+            held.append(artifact)
+            ids.append(artifact["id"])
+        return app.APP_SUCCESS, "Artifacts saved", ids
+
+    def save_artifact(self, artifact):
+        status, message, ids = self.save_artifacts([artifact])
+        return status, message, (ids[0] if ids else None)
 
     # --- what the platform calls -------------------------------------------------------------
     def _handle_action(self, in_json, handle):

@@ -15,10 +15,6 @@ TEST = "test-module"
 TEST_ACTION, POLL_ACTION = "test_connectivity", "on_poll"
 
 
-def action_identifier(command_name: str) -> str:
-    return {TEST: TEST_ACTION, FETCH: POLL_ACTION}.get(command_name, command_name.replace("-", "_"))
-
-
 def fetch_setting_name(manifest: Any, arg_name: str) -> str:
     taken = {p["name"] for p in manifest.params}
     return f"fetch_{arg_name}" if arg_name in taken else arg_name
@@ -57,8 +53,8 @@ def fetch_args(manifest: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
 
 def error_line(exc: BaseException) -> str:
     """One redacted line, the same words the CLI prints."""
-    from integrations.common import errors
-    from integrations.common.redaction import REDACTOR
+    from .. import errors
+    from ..redaction import REDACTOR
     if isinstance(exc, errors.SoarpacksError):
         return REDACTOR(f"{exc.kind} error: {exc.message}")
-    return REDACTOR(f"internal error: {type(exc).__name__}: {exc}")
+    return REDACTOR(f"bug in soarpacks, please report: {type(exc).__name__}: {exc}")

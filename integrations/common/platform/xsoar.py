@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from integrations.common import registry
-from integrations.common.results import CommandResult
-from integrations.common.runner import Instance
+from .. import registry
+from ..results import CommandResult
+from ..runner import Instance
 
 from . import mirroring
 from .common import FETCH, TEST, error_line, fetch_args, instance_params
@@ -116,7 +116,7 @@ def main(demisto: Any, integration_id: str) -> None:
             instance.run(TEST, {})
             if FETCH in manifest.commands and (demisto.params() or {}).get("isFetch"):
                 # Also check the fetch settings, without keeping anything.
-                from integrations.common.manifest import coerce_values
+                from ..manifest import coerce_values
                 coerce_values(manifest.command(FETCH).args, fetch_args(manifest, demisto.params()), what=FETCH)
             demisto.results("ok")
         else:
@@ -144,7 +144,7 @@ def _mirroring(command: str, manifest: Any, instance: Instance, args: dict[str, 
         mirrored = {"id": remote_id, "raw": result.raw if result.raw is not None else result.outputs}
         return [mirrored, {**to_entry(result), "EntryContext": {}}]
     # GetMappingFieldsResponse.extract_mapping(): {incident type: {field: description}} for the mapper.
-    from integrations.common.manifest import SCHEMAS_DIR, load_json_schema
+    from ..manifest import SCHEMAS_DIR, load_json_schema
     properties = load_json_schema(str(SCHEMAS_DIR / "incident.schema.json"))["properties"]
     return {manifest.name: {name: spec.get("description", name) for name, spec in properties.items()}}
 

@@ -2,8 +2,16 @@
 
 Actions: ``test_connectivity`` → test-module, ``on_poll`` → fetch-incidents (each incident a container
 with an incident artifact and one artifact per indicator, saved before the bookmark moves), every other
-supported command → an action named by its identifier (``get-event`` → ``get_event``). Bookmarks live in
-the asset's state (``load_state``/``save_state``); each batch's is saved as soon as its containers are.
+supported command → an action named by its platform name without the vendor (``cisco-gta-list-alerts`` →
+``list_alerts``, see ``splunk_names``). Bookmarks live in the asset's state (``load_state``/``save_state``);
+each batch's is saved as soon as its containers are.
+
+An incident handed over again (a changed alert) has the container it was first saved in: Splunk SOAR answers
+"Duplicate container found" with that container's id and keeps the container as it was, so the change is
+added to it as an ``incident update`` artifact (status, times, labels; one per change, named by the
+incident's ``updated`` time, so a change seen twice is added once). Numeric parameters arrive as floats
+(``5.0``); the runtime's argument coercion takes integral ones for integers. Output maps keyed by data
+values (host -> event ids) become lists of ``{key, count, ...}``, since no data path can name a value.
 """
 from __future__ import annotations
 
@@ -14,23 +22,24 @@ import phantom.app as phantom
 from phantom.action_result import ActionResult
 from phantom.base_connector import BaseConnector
 
-from integrations.common import registry
-from integrations.common.runner import Instance
+from .. import registry
+from ..runner import Instance
 
 from .common import (
     FETCH,
     POLL_ACTION,
     TEST,
     TEST_ACTION,
-    action_identifier,
     error_line,
     fetch_args,
     instance_params,
 )
+from .splunk_data import splunk_items
+from .splunk_names import action_identifier, arg_contains, incident_id_contains, offered
 
 INSTANCE_NAME = "splunk"  # Splunk SOAR keeps state per asset already
 SEVERITY = {0: "low", 1: "low", 2: "medium", 3: "high", 4: "high"}
-# Indicator type → (CEF field, Splunk "contains" type).
+# Indicator type → (CEF field, "contains" type; kept on the artifact only if Splunk or an action knows it).
 CEF = {"ip": ("ip", "ip"), "domain": ("destinationDnsDomain", "domain"), "url": ("requestURL", "url"),
        "hash": ("fileHash", "hash"), "user": ("sourceUserName", "user name"), "host": ("deviceHostname", "host name"),
        "email": ("emailAddress", "email"), "ja3": ("ja3", "ja3")}
@@ -52,23 +61,31 @@ class SplunkStateStore:
         self.connector.save_state(self.connector.state)
 
 
-def to_container(incident: dict[str, Any], label: str | None) -> dict[str, Any]:
+def _incident_cef(incident: dict[str, Any], manifest: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    cef = {"incidentId": incident["id"], "status": incident["status"], "occurred": incident["occurred"],
+           "updated": incident["updated"], "url": incident.get("url"),
+           **{f"label_{k}": v for k, v in sorted(incident["labels"].items())}}
+    # Each field an action accepts carries that action's contains type, so the analyst can run it from here.
+    types = {"incidentId": incident_id_contains(manifest), "url": ["url"]}
+    types.update({f"label_{k}": arg_contains(manifest, k) for k in incident["labels"]})
+    types = {k: offered(manifest, v) for k, v in types.items()}
+    return cef, {k: v for k, v in types.items() if v}
+
+
+def to_container(incident: dict[str, Any], label: str | None, manifest: Any = None) -> dict[str, Any]:
     severity = SEVERITY.get(incident["severity"], "medium")
+    cef, cef_types = _incident_cef(incident, manifest) if manifest is not None else ({}, {})
     artifacts = [{
         "name": "incident", "label": "incident", "severity": severity,
-        "source_data_identifier": incident["id"],
-        "cef": {"incidentId": incident["id"], "status": incident["status"], "occurred": incident["occurred"],
-                "updated": incident["updated"], "url": incident.get("url"),
-                **{f"label_{k}": v for k, v in sorted(incident["labels"].items())}},
-        "cef_types": {"incidentId": [f"{incident['source']} incident id"], "url": ["url"]},
-        "data": incident["raw"],
+        "source_data_identifier": incident["id"], "cef": cef, "cef_types": cef_types, "data": incident["raw"],
     }]
     for indicator in incident["indicators"]:
         field, contains = CEF.get(indicator["type"], (indicator["type"], indicator["type"]))
+        kinds = offered(manifest, [contains]) if manifest is not None else [contains]
         artifacts.append({
             "name": indicator.get("role") or indicator["type"], "label": "indicator", "severity": severity,
             "source_data_identifier": f"{incident['id']}:{indicator['type']}:{indicator['value']}",
-            "cef": {field: indicator["value"]}, "cef_types": {field: [contains]},
+            "cef": {field: indicator["value"]}, "cef_types": {field: kinds} if kinds else {},
         })
     for artifact in artifacts:
         artifact["run_automation"] = False
@@ -79,6 +96,15 @@ def to_container(incident: dict[str, Any], label: str | None) -> dict[str, Any]:
     if label:
         container["label"] = label
     return container
+
+
+def update_artifact(incident: dict[str, Any], container_id: int, manifest: Any) -> dict[str, Any]:
+    """The change to an incident that already has a container, as one more artifact of that container."""
+    cef, cef_types = _incident_cef(incident, manifest)
+    return {"name": "incident update", "label": "incident", "container_id": container_id,
+            "severity": SEVERITY.get(incident["severity"], "medium"),
+            "source_data_identifier": f"{incident['id']}@{incident['updated']}", "cef": cef, "cef_types": cef_types,
+            "data": incident["raw"], "run_automation": True}
 
 
 class SoarpacksConnector(BaseConnector):
@@ -127,16 +153,17 @@ class SoarpacksConnector(BaseConnector):
 
     def _command(self, identifier: str, param: dict[str, Any], action_result: Any) -> bool:
         manifest = self.instance.integration.manifest
-        command = next((c for c in manifest.commands.values() if action_identifier(c.name) == identifier), None)
+        command = next((c for c in manifest.commands.values()
+                        if c.supported and action_identifier(manifest, c) == identifier), None)
         if command is None:
             return action_result.set_status(phantom.APP_ERROR, f"unknown action {identifier!r}")
         names = {a["name"] for a in command.args}
         result = self.instance.run(command.name, {k: v for k, v in param.items() if k in names})
-        items = result.outputs if isinstance(result.outputs, list) else [result.outputs]
+        items = splunk_items(manifest, command, result.outputs)
         for item in items:
             action_result.add_data(item)
         action_result.update_summary({"total_objects": len(items)})
-        return action_result.set_status(phantom.APP_SUCCESS, f"{command.name}: {len(items)} item(s)")
+        return action_result.set_status(phantom.APP_SUCCESS, f"{len(items)} item(s)")
 
     def _poll(self, param: dict[str, Any], action_result: Any) -> bool:
         manifest = self.instance.integration.manifest
@@ -146,21 +173,25 @@ class SoarpacksConnector(BaseConnector):
         if self.is_poll_now() and "max_fetch" in arg_names and param.get("container_count"):
             args["max_fetch"] = param["container_count"]
         label = (config.get("ingest") or {}).get("container_label")
-        created = duplicates = 0
+        counts = {"containers_created": 0, "containers_updated": 0}
 
         def emit(incidents: list[dict[str, Any]]) -> None:
-            nonlocal created, duplicates
             for incident in incidents:
-                status, message, container_id = self.save_container(to_container(incident, label))
-                if phantom.is_fail(status):
-                    raise RuntimeError(f"cannot save the container for {incident['id']}: {message}")
-                if "duplicate" in str(message).lower() or "already exists" in str(message).lower():
-                    duplicates += 1
-                else:
-                    created += 1
+                counts[self._save_incident(incident, label, manifest)] += 1
 
         count = self.instance.run(FETCH, args, emit=emit)
-        action_result.update_summary({"incidents": count, "containers_created": created,
-                                      "containers_updated": duplicates})
-        self.save_progress(f"{count} incident(s): {created} new container(s), {duplicates} updated")
+        action_result.update_summary({"incidents": count, **counts})
+        self.save_progress(f"{count} incident(s): {counts['containers_created']} new container(s), "
+                           f"{counts['containers_updated']} updated")
         return action_result.set_status(phantom.APP_SUCCESS, f"{count} incident(s) ingested")
+
+    def _save_incident(self, incident: dict[str, Any], label: str | None, manifest: Any) -> str:
+        status, message, container_id = self.save_container(to_container(incident, label, manifest))
+        if phantom.is_fail(status):
+            raise RuntimeError(f"cannot save the container for {incident['id']}: {message}")
+        if "duplicate container" not in str(message).lower():
+            return "containers_created"
+        status, message, _ = self.save_artifacts([update_artifact(incident, container_id, manifest)])
+        if phantom.is_fail(status):
+            raise RuntimeError(f"cannot add the update of {incident['id']} to container {container_id}: {message}")
+        return "containers_updated"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.common import errors
-from integrations.common.timeutil import parse_time, rfc3339
+from .. import errors
+from ..timeutil import parse_time, rfc3339
 
 UPDATE = "update"   # fetch-incidents marks a changed, already handed over incident with labels.change
 

@@ -1,0 +1,115 @@
+"""The time bookmark every time-based fetch resumes from (Alert Logic, USM Anywhere, Cisco GTA)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.bookmarks import TimeBookmark, distinct_by_id
+from soarpacks.integrations.common.timeutil import parse_time
+
+T0 = parse_time("2026-01-01T00:00:00.000Z")
+MIN = timedelta(minutes=1)
+
+
+def reload(mark: TimeBookmark, **options) -> TimeBookmark:
+    """What the next run sees: the saved state read back."""
+    return TimeBookmark.from_state(mark.to_state(), default=T0, field=mark.field, **options)
+
+
+def test_items_sharing_the_boundary_time_are_deduplicated_by_id():
+    mark = TimeBookmark(T0)
+    mark.add(T0 + MIN, "a")
+    again = reload(mark)
+    assert not again.is_new(T0 + MIN, "a")
+    assert again.is_new(T0 + MIN, "b")
+
+
+def test_without_look_back_the_next_query_starts_one_second_before_the_newest_time():
+    mark = TimeBookmark(T0)
+    mark.add(T0 + 5 * MIN, "a")
+    assert reload(mark).query_from() == T0 + 5 * MIN - timedelta(seconds=1)
+
+
+def test_a_late_item_inside_the_look_back_is_new_and_what_was_handed_over_is_not():
+    mark = TimeBookmark(T0, look_back=5 * MIN)
+    mark.add(T0 + 10 * MIN, "on-time")
+    again = reload(mark, look_back=5 * MIN)
+    assert again.query_from() == T0 + 5 * MIN - timedelta(seconds=1)
+    assert again.is_new(T0 + 7 * MIN, "late")
+    assert not again.is_new(T0 + 10 * MIN, "on-time")
+
+
+def test_an_item_older_than_the_look_back_is_not_new_even_if_the_vendor_returns_it():
+    mark = TimeBookmark(T0, look_back=5 * MIN)
+    mark.move_to(T0 + 10 * MIN)
+    assert not reload(mark, look_back=5 * MIN).is_new(T0 + 5 * MIN - timedelta(milliseconds=500), "x")
+
+
+def test_the_bookmark_forgets_ids_the_next_run_cannot_meet_again():
+    mark = TimeBookmark(T0, look_back=5 * MIN)
+    mark.add(T0 + MIN, "old")
+    mark.add(T0 + 10 * MIN, "recent")
+    assert sorted(mark.to_state()["seen"]) == ["recent"]
+
+
+def test_raising_the_look_back_between_runs_brings_nothing_back():
+    mark = TimeBookmark(T0, look_back=MIN)
+    mark.add(T0 + MIN, "a")
+    mark.add(T0 + 10 * MIN, "b")
+    wider = reload(mark, look_back=60 * MIN)
+    assert wider.query_from() == T0 + 9 * MIN - timedelta(seconds=1)
+    assert not wider.is_new(T0 + MIN, "a")
+
+
+def test_the_seen_set_is_bounded_and_forgets_whole_oldest_moments():
+    mark = TimeBookmark(T0, look_back=60 * MIN, max_seen=3)
+    for minute, item in [(1, "a"), (2, "b1"), (2, "b2"), (3, "c"), (4, "d")]:
+        mark.add(T0 + minute * MIN, item)
+    state = mark.to_state()
+    assert sorted(state["seen"]) == ["c", "d"]  # b1 and b2 go together: a moment is never half remembered
+    again = reload(mark, look_back=60 * MIN)
+    assert not again.is_new(T0 + 2 * MIN, "b1") and not again.is_new(T0 + 2 * MIN, "b3")
+    assert again.is_new(T0 + 3 * MIN, "c2")
+
+
+def test_the_ids_at_the_newest_moment_are_kept_even_beyond_the_bound():
+    mark = TimeBookmark(T0, max_seen=1)
+    mark.add(T0 + MIN, "a")
+    mark.add(T0 + MIN, "b")
+    assert sorted(mark.to_state()["seen"]) == ["a", "b"]
+
+
+def test_a_named_bookmark_round_trips_beside_another_in_one_state():
+    first, second = TimeBookmark(T0, field="triggered"), TimeBookmark(T0, field="modified")
+    first.add(T0 + MIN, "a")
+    second.add(T0 + 2 * MIN, "b")
+    state = {**first.to_state(), **second.to_state()}
+    assert TimeBookmark.from_state(state, default=T0, field="triggered").time == T0 + MIN
+    assert not TimeBookmark.from_state(state, default=T0, field="modified").is_new(T0 + 2 * MIN, "b")
+
+
+def test_a_state_written_before_the_look_back_resumes_exactly_where_it_was():
+    state = {"triggered": "2026-01-01T00:01:00.000Z", "triggered_ids": ["a"]}
+    mark = TimeBookmark.from_state(state, default=T0, field="triggered", look_back=10 * MIN)
+    assert mark.horizon == T0 + MIN
+    assert not mark.is_new(T0 + MIN, "a") and mark.is_new(T0 + MIN, "b")
+    assert not mark.is_new(T0 + MIN - timedelta(milliseconds=1), "c")
+
+
+def test_an_unreadable_bookmark_is_a_state_error_not_a_restart():
+    with pytest.raises(errors.StateError):
+        TimeBookmark.from_state({"time": "yesterday-ish"}, default=T0)
+    with pytest.raises(errors.StateError):
+        TimeBookmark.from_state({"time": "2026-01-01T00:00:00Z", "seen": {"a": "noon"}}, default=T0)
+
+
+def test_no_state_starts_at_the_default():
+    mark = TimeBookmark.from_state(None, default=T0, look_back=5 * MIN)
+    assert mark.query_from() == T0 - timedelta(seconds=1) and mark.is_new(T0, "a")
+
+
+def test_repeats_within_a_window_are_dropped_and_counted():
+    distinct, repeats = distinct_by_id([{"id": 1}, {"id": 2}, {"id": 1}], lambda item: item["id"])
+    assert distinct == [{"id": 1}, {"id": 2}] and repeats == 1
