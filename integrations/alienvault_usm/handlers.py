@@ -13,7 +13,7 @@ from ..common import errors
 from ..common.auth import ClientCredentialsAuth
 from ..common.bookmarks import TimeBookmark
 from ..common.http import HttpClient
-from ..common.vendordata import dig
+from ..common.vendordata import dig, vendor_data
 from ..common.registry import command
 from ..common.results import CommandResult, FetchBatch, markdown_table
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
@@ -151,15 +151,16 @@ def search_events(client: UsmClient, *, limit: int, sort: str, suppressed: str, 
 @command("alienvault-get-events-by-alarm")
 def get_events_by_alarm(client: UsmClient, *, alarm_id: str, limit: int) -> CommandResult:
     alarm = client.alarm(alarm_id)
-    embedded = [unwrap_event(e) for e in alarm.get("events") or []]
-    by_id = {str(e["uuid"]): e for e in embedded if e.get("uuid")}
     events = []
-    for event_id in event_ids(alarm, embedded)[: limit or None]:
-        event = by_id.get(event_id)
-        # A bare reference (the OpenAPI file's AlarmEvent, or an id only in packet_data): read it whole.
-        if event is None or (not event.get("event_name") and OCCURED not in event):
-            event = client.event(event_id)
-        events.append(event)
+    with vendor_data("alienvault_usm alarm events"):
+        embedded = [unwrap_event(e) for e in alarm.get("events") or []]
+        by_id = {str(e["uuid"]): e for e in embedded if e.get("uuid")}
+        for event_id in event_ids(alarm, embedded)[: limit or None]:
+            event = by_id.get(event_id)
+            # A bare reference (the OpenAPI file's AlarmEvent, or an id only in packet_data): read it whole.
+            if event is None or (not event.get("event_name") and OCCURED not in event):
+                event = client.event(event_id)
+            events.append(event)
     found = [event_output(e) for e in events]
     readable = markdown_table(found, columns=["id", "name", "occurred", "source_name", "destination_name", "plugin"],
                               title=f"Events of USM Anywhere alarm {alarm_id} ({len(found)})")

@@ -21,7 +21,7 @@ from ..common.registry import command
 from ..common.results import CommandResult, FetchBatch, defang, markdown_table
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.timeutil import parse_time, rfc3339
-from ..common.vendordata import reads_vendor_data
+from ..common.vendordata import reads_vendor_data, vendor_data
 
 SOURCE = "authentic8"
 VENDOR = "authentic8"
@@ -353,8 +353,10 @@ def test_module(api: SiloApi) -> CommandResult:
 @command("authentic8-get-log-types")
 def get_log_types(api: SiloApi) -> CommandResult:
     info = api.get_log_types()
-    rows = [{"name": str(name), "severity": SEVERITY.get(str(name), 0), "default_fetch": name in DEFAULT_FETCH_TYPES,
-             "encrypted_only": name in ENCRYPTED_ONLY or name == "ENC"} for name in info["log_types"]]
+    with vendor_data("authentic8 log types"):
+        rows = [{"name": str(name), "severity": SEVERITY.get(str(name), 0),
+                 "default_fetch": name in DEFAULT_FETCH_TYPES, "encrypted_only": name in ENCRYPTED_ONLY or name == "ENC"}
+                for name in info["log_types"]]
     return CommandResult(rows, raw=info, title=f"Silo log types (API {info.get('version', '?')})")
 
 
