@@ -279,3 +279,94 @@ def incident_markdown(details: dict[str, Any]) -> str:
         parts.append(f"Only the first {len(details['events'])} of {details['event_total']} events were read "
                      "(raise max_events for more).")
     return "\n\n".join(parts)
+
+
+# --- OCSF Detection Findings (common/ocsf.py; the README's OCSF table) -------------------------------
+
+# The incident's customer_status.status (IRIS) or the legacy open flag as soarpacks words.
+OCSF_STATUS_IDS = {"open": 1, "reopened": 2, "in_progress": 2, "completed": 4, "closed": 4, "snoozed": 3}
+
+
+def _ocsf_event_evidence(event: dict[str, Any]) -> dict[str, Any]:
+    """An analysed IDS event (``analyse_event``) as evidence: addresses, the HTTP request and response
+    its payload holds, and the signature and sensor as data."""
+    from ..common import ocsf
+    request, response = event.get("request") or {}, event.get("response") or {}
+    url = None
+    if event.get("full_url") or event.get("resource"):
+        url = {"url_string": event.get("full_url"), "hostname": event.get("host"), "path": event.get("resource")}
+    http_request = {"http_method": event.get("restful_call"), "version": event.get("http_protocol"), "url": url,
+                    "length": request.get("content_length") if isinstance(request.get("content_length"), int) else None}
+    code = response.get("code")
+    return {
+        "name": event.get("signature_name"), "uid": event.get("id"),
+        "src_endpoint": ocsf.endpoint(**ocsf.address(event.get("source_addr")), port=event.get("source_port")),
+        "dst_endpoint": ocsf.endpoint(**ocsf.address(event.get("dest_addr")), port=event.get("dest_port"),
+                                      domain=event.get("host")),
+        # OCSF requires a direction; an IDS event does not say which side is inside.
+        "connection_info": {"protocol_name": event["protocol"], "direction_id": 0, "direction": "Unknown"}
+        if event.get("protocol") else None,
+        "http_request": http_request if url or event.get("restful_call") else None,
+        "http_response": {"code": code, "message": response.get("message"), "content_type": response.get("content_type"),
+                          "length": response.get("body_bytes") if isinstance(response.get("body_bytes"), int) else None}
+        if isinstance(code, int) else None,
+        "data": {k: event.get(k) for k in ("time", "sig_id", "classification", "severity", "sensor")
+                 if event.get(k) not in (None, "")} or None,
+    }
+
+
+@reads_vendor_data
+def incident_to_ocsf(ctx: Any, incident: dict[str, Any], *, events: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+    """An IRIS or legacy incident: the threat rating is the severity (through the manifest), the attack
+    class the type, the events (analysed, when given) the evidence, the victim host the device."""
+    from ..common import ocsf
+    raw = incident.get("raw") or {}
+    labels = incident.get("labels") or {}
+    rating = labels.get("threat_rating")
+    victims = [i for i in incident.get("indicators") or [] if i.get("role") == "victim"]
+    host = next((i["value"] for i in victims if i["type"] == "host"), None)
+    victim_ip = next((i["value"] for i in victims if i["type"] == "ip"), None)
+    events = list(events)
+    signatures = list(dict.fromkeys(e.get("signature_name") for e in events if e.get("signature_name")))
+    description = dig(raw, "incident.description") or raw.get("description")
+    return ocsf.incident_finding(
+        ctx, incident, severity_id=ctx.severity_id(rating, fallback=incident["severity"]),
+        status_id=OCSF_STATUS_IDS.get(str(incident.get("status")), 99), desc=description,
+        types=[labels.get("attack_class") or labels.get("class_name")],
+        analytic=ocsf.analytic(signatures[0], uid=next((e.get("sig_id") for e in events), None),
+                               category=labels.get("attack_class")) if signatures else
+        ocsf.analytic(labels.get("detection_source"), category=labels.get("attack_class")),
+        evidences=[_ocsf_event_evidence(e) for e in events],
+        device=ocsf.device(hostname=host, ip=victim_ip), count=len(events) or None)
+
+
+@reads_vendor_data
+def event_to_ocsf(ctx: Any, event: dict[str, Any]) -> dict[str, Any]:
+    """One analysed IDS event: the signature is the analytic. An event has no status and its IDS
+    severity is not the threat rating the manifest maps, so both are Unknown (the severity is in data)."""
+    from ..common import ocsf
+    return ocsf.finding(
+        ctx, uid=event.get("id"), title=event.get("signature_name"), severity_id=0, status_id=0,
+        created=event.get("time"), modified=event.get("time"), desc=event.get("sig_rule"),
+        analytic=ocsf.analytic(event.get("signature_name"), uid=event.get("sig_id"),
+                               category=event.get("classification")),
+        types=[event.get("classification")], evidences=[_ocsf_event_evidence(event)],
+        device=ocsf.device(**ocsf.address(event.get("dest_addr")), name=event.get("host")))
+
+
+def _ocsf_event(ctx: Any, result: Any) -> list[dict[str, Any]]:
+    return [event_to_ocsf(ctx, result.outputs)]
+
+
+def _ocsf_incident(ctx: Any, result: Any) -> list[dict[str, Any]]:
+    outputs = result.outputs
+    incident = {**{k: v for k, v in outputs.items() if k != "events"}, "raw": (result.raw or {}).get("incident")}
+    return [incident_to_ocsf(ctx, incident, events=outputs.get("events") or [])]
+
+
+def _ocsf_legacy_incident(ctx: Any, result: Any) -> list[dict[str, Any]]:
+    return [incident_to_ocsf(ctx, legacy_to_incident(result.raw))]
+
+
+OCSF_COMMANDS = {"get-event": _ocsf_event, "alertlogic-get-incident": _ocsf_incident,
+                 "alertlogic-get-legacy-incident": _ocsf_legacy_incident}

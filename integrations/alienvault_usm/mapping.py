@@ -201,3 +201,95 @@ def event_ids(alarm: dict[str, Any], events: list[dict[str, Any]]) -> list[str]:
     ids = [str(e["uuid"]) for e in events if e.get("uuid")]
     ids += [str(x) for x in alarm.get("packet_data") or [] if str(x) not in ids]
     return ids
+
+
+# --- OCSF Detection Findings (common/ocsf.py; the README's OCSF table) -------------------------------
+
+# USM alarm statuses (the API's words; the console says "In Review").
+OCSF_STATUS_IDS = {"open": 1, "in_review": 2, "in review": 2, "closed": 4}
+
+
+def _ocsf_event_evidence(event: dict[str, Any]) -> dict[str, Any]:
+    """An event (as ``event_output`` gives it) as an OCSF evidence artifact."""
+    from ..common import ocsf
+    source = ocsf.address(event.get("source_address") or event.get("source_name"))
+    destination = ocsf.address(event.get("destination_address") or event.get("destination_name"))
+    return {
+        "name": event.get("name"), "uid": event.get("id"),
+        "src_endpoint": ocsf.endpoint(**source, port=event.get("source_port"),
+                                      name=event.get("source_hostname") or event.get("source_name")),
+        "dst_endpoint": ocsf.endpoint(**destination, port=event.get("destination_port"),
+                                      name=event.get("destination_hostname") or event.get("destination_name")),
+        "user": {"name": event["source_username"]} if event.get("source_username") else None,
+        "data": {k: event.get(k) for k in ("occurred", "plugin", "plugin_device", "event_category", "event_severity",
+                                           "access_control_outcome", "event_action", "account_name", "file_hashes")
+                 if event.get(k) not in (None, "", [])},
+    }
+
+
+@reads_vendor_data
+def incident_to_ocsf(ctx: Any, incident: dict[str, Any]) -> dict[str, Any]:
+    """An alarm (the incident's ``raw``): the rule is the analytic, its MITRE ATT&CK ids the attacks,
+    its events the evidence, the destination the affected device."""
+    from ..common import ocsf
+    alarm = incident["raw"]
+    events = [event_output(e) for e in alarm.get("events") or []]
+    tactics = alarm.get("rule_attack_tactic")
+    tactics = tactics if isinstance(tactics, list) else [tactics] if tactics else []
+    attacks = []
+    if alarm.get("rule_attack_id"):
+        attacks = [{"technique": {"uid": str(alarm["rule_attack_id"]), "name": alarm.get("rule_attack_technique")},
+                    "tactic": {"name": str(tactic)} if tactic else None} for tactic in tactics or [None]]
+    destination = alarm.get("destination_canonical") or alarm.get("destination_name")
+    record = ocsf.incident_finding(
+        ctx, incident, severity_id=ctx.severity_id(str(alarm.get("priority_label") or "").lower(),
+                                                   fallback=incident["severity"]),
+        status_id=OCSF_STATUS_IDS.get(str(alarm.get("status") or "").lower(), 0),
+        analytic=ocsf.analytic(alarm.get("rule_method"), uid=alarm.get("rule_id"), category=alarm.get("rule_strategy"),
+                               desc=alarm.get("rule_intent")),
+        types=[alarm.get("rule_intent"), alarm.get("rule_strategy")],
+        evidences=[_ocsf_event_evidence(e) for e in events],
+        device=ocsf.device(**ocsf.address(destination), name=alarm.get("destination_name")),
+        count=alarm.get("alarm_events_count") if isinstance(alarm.get("alarm_events_count"), int) else None)
+    if attacks:
+        record["finding_info"]["attacks"] = ocsf.prune(attacks)
+    return record
+
+
+@reads_vendor_data
+def event_to_ocsf(ctx: Any, event: dict[str, Any]) -> dict[str, Any]:
+    """A USM event (``event_output``): a detection by the plugin that logged it; events carry no status,
+    and their severity words (WARNING, UNDEFINED) are not the alarms' scale, so both are Unknown."""
+    from ..common import ocsf
+    destination = event.get("destination_address") or event.get("destination_name")
+    return ocsf.finding(
+        ctx, uid=event.get("id"), title=event.get("name"), severity_id=0, status_id=0,
+        created=event.get("occurred"), modified=event.get("received") or event.get("occurred"),
+        analytic=ocsf.analytic(event.get("plugin"), category=event.get("event_category")),
+        types=[event.get("event_category")], evidences=[_ocsf_event_evidence(event)],
+        device=ocsf.device(**ocsf.address(destination), name=event.get("destination_name")))
+
+
+def _ocsf_alarm(ctx: Any, result: Any) -> list[dict[str, Any]]:
+    incident = alarm_to_incident(result.raw, console_url="")
+    incident["url"] = result.outputs.get("url")
+    return [incident_to_ocsf(ctx, incident)]
+
+
+def _ocsf_events(ctx: Any, result: Any) -> list[dict[str, Any]]:
+    outputs = result.outputs if isinstance(result.outputs, list) else [result.outputs]
+    return [event_to_ocsf(ctx, event) for event in outputs]
+
+
+def _ocsf_alarms(ctx: Any, result: Any) -> list[dict[str, Any]]:
+    found = []
+    for alarm, output in zip(result.raw, result.outputs):
+        incident = alarm_to_incident(alarm, console_url="")
+        incident["url"] = output.get("url")
+        found.append(incident_to_ocsf(ctx, incident))
+    return found
+
+
+OCSF_COMMANDS = {"get-event": _ocsf_events, "alienvault-get-alarm": _ocsf_alarm,
+                 "alienvault-get-events-by-alarm": _ocsf_events, "alienvault-search-alarms": _ocsf_alarms,
+                 "alienvault-search-events": _ocsf_events}
