@@ -48,9 +48,11 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("integration")
     run.add_argument("command")
     run.add_argument("args", nargs="*", metavar="KEY=VALUE")
-    run.add_argument("-o", "--output", choices=["json", "md"], default="md")
+    run.add_argument("-o", "--output", choices=["json", "md", "ocsf"], default="md",
+                     help="ocsf: OCSF Detection Findings as JSON Lines (fetch-incidents and the get commands)")
     run.add_argument("--out", metavar="FILE", help="fetch-incidents: append incidents to a JSON Lines file, exactly "
-                                                    "once even across crashes (its length is saved with the bookmark)")
+                                                    "once even across crashes (its length is saved with the bookmark); "
+                                                    "with -o ocsf, any command's findings")
     _add_target_options(run)
 
     simulate = sub.add_parser("simulate", help="serve an integration's simulator until interrupted")
@@ -206,7 +208,10 @@ def cmd_run(options: argparse.Namespace) -> int:
     from soarpacks.tools.config import parse_pairs
     args = parse_pairs(options.args, what="argument")
     with target_instance(options, options.integration) as instance:
-        if options.command == "fetch-incidents" and options.out:
+        if options.output == "ocsf":
+            from soarpacks.tools.ocsf_output import run_ocsf
+            run_ocsf(instance, options.command, args, out=options.out)
+        elif options.command == "fetch-incidents" and options.out:
             _run_fetch_to_file(instance, args, options.out)
         elif options.command == "fetch-incidents":
             _run_fetch(instance, args, options.output)
