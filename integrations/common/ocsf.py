@@ -141,8 +141,8 @@ def _indicator_slot(indicator: Mapping[str, Any]) -> tuple[tuple[str, ...], Any,
         return ("user", "name"), value, 4
     if kind == "email":
         return ("user", "email_addr"), value, 5
-    if kind == "hash" and len(value) in HASH_ALGORITHMS:
-        algorithm_id, algorithm = HASH_ALGORITHMS[len(value)]
+    if kind == "hash":
+        algorithm_id, algorithm = HASH_ALGORITHMS.get(len(value), (0, "Unknown"))
         # OCSF's file needs a name; an indicator has only the hash.
         return ("file", "hashes"), {"name": "unknown", "type_id": 0, "hashes": [
             {"algorithm_id": algorithm_id, "algorithm": algorithm, "value": value}]}, 8

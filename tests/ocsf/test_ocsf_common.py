@@ -101,6 +101,12 @@ def test_indicators_become_evidence_and_observables_that_point_at_them():
     assert (by_value["a" * 64]["type_id"], by_value["http://evil.example/x"]["type_id"]) == (8, 6)
 
 
+def test_a_hash_of_no_known_length_is_kept_with_an_unknown_algorithm():
+    record = _minimal(_context(), indicators=[{"type": "hash", "value": "abc123", "role": "file"}])
+    [evidence] = record["evidences"]
+    assert evidence["file"]["hashes"] == [{"algorithm_id": 0, "algorithm": "Unknown", "value": "abc123"}]
+
+
 def test_an_indicator_the_vendor_evidence_already_shows_gets_no_evidence_of_its_own():
     evidence = {"name": "event", "src_endpoint": {"ip": "203.0.113.9"}}
     record = _minimal(_context(), evidences=[evidence],
