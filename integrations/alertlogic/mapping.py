@@ -78,7 +78,7 @@ def incident_to_incident(incident: dict[str, Any], *, console_url: str) -> dict[
     return {
         "id": str(incident_id),
         "source": SOURCE,
-        "name": str(name),
+        "name": defang(str(name)),
         "severity": THREAT_SEVERITY.get(rating or "", 0),
         "occurred": rfc3339(occurred),
         "updated": rfc3339(updated),
@@ -109,7 +109,7 @@ def legacy_to_incident(incident: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": str(incident["incident_id"]),
         "source": SOURCE,
-        "name": str(incident.get("summary") or f"Alert Logic incident {incident['incident_id']}"),
+        "name": defang(str(incident.get("summary") or f"Alert Logic incident {incident['incident_id']}")),
         "severity": THREAT_SEVERITY.get(rating or "", 0),
         "occurred": rfc3339(created),
         "updated": rfc3339(parse_time(modified)),
@@ -307,7 +307,8 @@ def _ocsf_event_evidence(event: dict[str, Any]) -> dict[str, Any]:
         "connection_info": {"protocol_name": event["protocol"], "direction_id": 0, "direction": "Unknown"}
         if event.get("protocol") else None,
         "http_request": http_request if url or event.get("restful_call") else None,
-        "http_response": {"code": code, "message": response.get("message"), "content_type": response.get("content_type"),
+        "http_response": {"code": code, "message": response.get("message"),
+                          "content_type": response.get("content_type"),
                           "length": response.get("body_bytes") if isinstance(response.get("body_bytes"), int) else None}
         if isinstance(code, int) else None,
         "data": {k: event.get(k) for k in ("time", "sig_id", "classification", "severity", "sensor")

@@ -5,6 +5,7 @@ import ipaddress
 from typing import Any, Iterable
 
 from ..common import errors
+from ..common.results import defang
 from ..common.timeutil import rfc3339
 from ..common.vendordata import reads_vendor_data
 
@@ -50,6 +51,15 @@ def alarm_id(alarm: dict[str, Any]) -> str:
 def alarm_name(alarm: dict[str, Any]) -> str:
     return str(alarm.get("rule_method") or alarm.get("rule_strategy") or alarm.get("event_name")
                or alarm.get("rule_id") or f"USM Anywhere alarm {alarm_id(alarm)}")
+
+
+@reads_vendor_data
+def incident_name(alarm: dict[str, Any]) -> str:
+    """"<rule> on <affected asset>" (the destination, where the alarm names one), defanged."""
+    destinations = _names(alarm, "alarm_destination_names", "destination_name", "alarm_destinations")
+    asset = destinations[0] + (f" (+{len(destinations) - 1} more)" if len(destinations) > 1 else "") \
+        if destinations else None
+    return defang(alarm_name(alarm) + (f" on {asset}" if asset else ""))
 
 
 def _names(alarm: dict[str, Any], *keys: str) -> list[str]:
@@ -119,7 +129,7 @@ def alarm_to_incident(alarm: dict[str, Any], *, console_url: str) -> dict[str, A
     return {
         "id": alarm_id(alarm),
         "source": SOURCE,
-        "name": alarm_name(alarm),
+        "name": incident_name(alarm),
         "severity": alarm_severity(alarm),
         "occurred": rfc3339(ms_to_time(occurred)),
         "updated": rfc3339(ms_to_time(max(received, occurred))),

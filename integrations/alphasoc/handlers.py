@@ -20,7 +20,7 @@ from ..common.errortable import DEFAULT_ERROR_TABLE, Action, Rule
 from ..common.http import HttpClient
 from ..common.paginators import PaginationError
 from ..common.registry import command
-from ..common.results import CommandResult, FetchBatch, markdown_table
+from ..common.results import CommandResult, FetchBatch, defang, markdown_table
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.timeutil import parse_time, rfc3339, utcnow
 from ..common.vendordata import reads_vendor_data
@@ -197,7 +197,7 @@ def alert_to_incident(alert: dict[str, Any], definitions: dict[str, Any], *,
         if isinstance(event.get(key), (str, int, float, bool)):
             labels[key] = event[key]
     return {
-        "id": alert_id(alert), "source": SOURCE, "name": name, "severity": incident_severity(vendor_severity),
+        "id": alert_id(alert), "source": SOURCE, "name": defang(name), "severity": incident_severity(vendor_severity),
         "occurred": occurred, "updated": occurred,
         # AlphaSOC alerts have no workflow status; every alert arrives as new.
         "status": "New", "url": None, "indicators": _indicators(alert), "labels": labels, "raw": alert,

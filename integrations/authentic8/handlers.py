@@ -262,8 +262,8 @@ def incident_name(record: dict[str, Any], log_type: str) -> str:
     url = record_url(record)
     detail = {
         "URL": f"{record.get('method', '')} {url}".strip() if url else None,
-        "BLOCKED URL": f"{defang(url)} ({record['reason']})" if url and record.get("reason") else url and defang(url),
-        "EXPLOIT": f"{record.get('exploit', 'exploit')} at {defang(url or record.get('domain') or '?')}",
+        "BLOCKED URL": f"{url} ({record['reason']})" if url and record.get("reason") else url,
+        "EXPLOIT": f"{record.get('exploit', 'exploit')} at {url or record.get('domain') or '?'}",
         "DOWNLOAD": f"{record.get('filename', '?')} from {record.get('domain', '?')}",
         "UPLOAD": f"{record.get('filename', '?')} to {record.get('domain', '?')}",
         "AUTH": f"{record.get('event', '?')} by {record.get('user_name') or record.get('user_id', '?')}",
@@ -272,7 +272,8 @@ def incident_name(record: dict[str, Any], log_type: str) -> str:
     if not detail:
         detail = next((str(record[k]) for k in ("url", "domain", "event", "action", "filename", "app")
                        if record.get(k)), f"seq {record.get('seq_id')}")
-    return f"Silo {log_type}: {detail}"[:300]
+    # Defanged whole (every log type's URLs and hosts), as every incident name is: names are read by people.
+    return defang(f"Silo {log_type}: {detail}")[:300]
 
 
 @reads_vendor_data

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -42,7 +43,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, (dict, list)):
         value = json.dumps(value, sort_keys=True)
-    text = str(value).replace("\n", " ").replace("|", "\\|")
+    text = defang(str(value)).replace("\n", " ").replace("|", "\\|")
     return text if len(text) <= 120 else text[:117] + "..."
 
 
@@ -70,6 +71,17 @@ def _get(row: dict[str, Any], column: str) -> Any:
     return node
 
 
+# The one defang rule, for what people read (incident names, markdown), never for JSON outputs, which
+# playbooks and enrichment need whole: a URL's scheme becomes hxxp(s), and the dots of host names,
+# domains and IPv4 addresses become [.]. Other dots (times, versions, sentences) stay as they are.
+_SCHEME = re.compile(r"\b(?:http(s?))://", re.I)
+_HOST = re.compile(r"(?<![\w.\[-])(?:[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z](?![\w\[-])", re.I)
+_IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w])")
+
+
 def defang(text: str) -> str:
-    """``http://evil.example/x`` → ``hxxp://evil[.]example/x``: safe to paste in a war room."""
-    return text.replace("http://", "hxxp://").replace("https://", "hxxps://").replace(".", "[.]")
+    """``http://evil.example/x`` → ``hxxp://evil[.]example/x``, ``10.0.0.1`` → ``10[.]0[.]0[.]1``: safe to
+    paste in a war room, and the same text again when applied twice."""
+    text = _SCHEME.sub(lambda m: f"hxxp{m.group(1)}://", text)
+    text = _IPV4.sub(lambda m: m.group(0).replace(".", "[.]"), text)
+    return _HOST.sub(lambda m: m.group(0).replace(".", "[.]"), text)

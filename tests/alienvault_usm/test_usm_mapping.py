@@ -60,7 +60,7 @@ def test_an_alarm_becomes_a_schema_valid_incident_with_a_console_link():
     incident = alarm_to_incident(ALARM, console_url=CONSOLE)
     incident_validator().validate(incident)
     assert incident["id"] == ALARM["uuid"] and incident["source"] == "alienvault_usm"
-    assert incident["name"] == "Multiple Account Password Reset Attempts"
+    assert incident["name"] == "Multiple Account Password Reset Attempts on dc-01[.]corp[.]example"
     assert incident["occurred"] == "2021-08-17T08:15:57.000Z"
     assert incident["updated"] == "2021-08-17T08:17:03.106Z"
     assert incident["url"] == f"{CONSOLE}/#/alarm/{ALARM['uuid']}"

@@ -33,7 +33,7 @@ def test_an_alert_becomes_one_schema_valid_incident_named_after_its_worst_threat
     alert = dns_alert(1, threats=["young_domain", "c2_communication"])
     incident = handlers.alert_to_incident(alert, THREATS)
     incident_validator().validate(incident)
-    assert incident["name"] == ("C2 communication attempt indicating infection (+1 more): www.bad-1.example. "
+    assert incident["name"] == ("C2 communication attempt indicating infection (+1 more): www[.]bad-1[.]example. "
                                 "from john-pc")
     assert incident["severity"] == 4 and incident["labels"]["vendor_severity"] == 5
     assert incident["occurred"] == "2024-03-01T10:00:01.000Z" and incident["source"] == "alphasoc"

@@ -20,7 +20,7 @@ def test_a_url_log_becomes_a_schema_valid_incident_with_typed_indicators():
     incident_validator().validate(incident)
     assert incident["id"] == "Acme Corp/URL/3204201"
     assert incident["occurred"] == incident["updated"] == "2014-07-01T20:19:33.396Z"
-    assert incident["name"] == "Silo URL: GET http://www.java.com/en/download/installed.jsp"
+    assert incident["name"] == "Silo URL: GET hxxp://www[.]java[.]com/en/download/installed[.]jsp"
     assert {(i["type"], i["value"]) for i in incident["indicators"]} == {
         ("url", "http://www.java.com/en/download/installed.jsp"), ("domain", "www.java.com"),
         ("ip", "203.0.113.7"), ("user", "466aa3d4")}
@@ -68,7 +68,7 @@ def test_a_download_carries_its_file_hashes_as_indicators():
     incident = log_to_incident(record, org="Acme Corp", log_type="DOWNLOAD")
     hashes = [i["value"] for i in incident["indicators"] if i["type"] == "hash"]
     assert hashes == ["a" * 64, "b" * 32]
-    assert incident["name"] == "Silo DOWNLOAD: setup.exe from mega.nz"
+    assert incident["name"] == "Silo DOWNLOAD: setup[.]exe from mega[.]nz"
 
 
 def test_a_log_entry_output_keeps_the_vendor_fields_and_adds_id_org_and_time():
