@@ -1,6 +1,7 @@
 """Cisco Global Threat Alerts: the API client, alerts mapped to incidents, and the command handlers."""
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from functools import cached_property
 from itertools import islice
@@ -11,7 +12,7 @@ from ..common.auth import ClientCredentialsAuth
 from ..common.http import HttpClient
 from ..common.paginators import BodyCursorPaginator, PageRequest, iter_items
 from ..common.registry import command
-from ..common.results import CommandResult, FetchBatch, markdown_table
+from ..common.results import CommandResult, FetchBatch, defang, markdown_table
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.bookmarks import TimeBookmark
 from ..common.timeutil import as_rfc3339, parse_time, rfc3339, utcnow
@@ -113,24 +114,93 @@ def alert_status(alert: dict[str, Any]) -> str:
 
 
 @reads_vendor_data
-def alert_to_incident(alert: dict[str, Any], *, console_url: str, change: str) -> dict[str, Any]:
+def alert_title(alert: dict[str, Any], detections: list[dict[str, Any]]) -> str:
+    """"<threat titles> on <affected asset>" from the detections' convicting events, defanged; without
+    them (not read, or none), the alert's risk and id."""
+    threats = list(dict.fromkeys(e["title"] for d in detections for e in d.get("convictingEvents") or []
+                                 if isinstance(e, dict) and e.get("title")))
+    assets = list(dict.fromkeys(d["affectedAssetId"] for d in detections if d.get("affectedAssetId")))
+    if not threats and not assets:
+        return f"{alert.get('risk') or 'Unknown'} risk alert {str(alert['id'])[:12]}"
+    title = ", ".join(threats[:3]) + (f" (+{len(threats) - 3} more)" if len(threats) > 3 else "") or "Threat"
+    if assets:
+        title += f" on {assets[0]}" + (f" (+{len(assets) - 1} more)" if len(assets) > 1 else "")
+    return defang(title)
+
+
+# Where a convicting event may name the other side of a connection (the API documents no fixed set).
+_REMOTE_FIELDS = (("ip", ("remoteIp", "remoteIP", "destinationIp", "ip")),
+                  ("domain", ("remoteHost", "remoteDomain", "domain", "hostname")),
+                  ("url", ("url", "remoteUrl")))
+
+
+@reads_vendor_data
+def detection_indicators(detections: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The affected assets, and the remote IPs, hosts and URLs the convicting events name."""
+    found: list[dict[str, str]] = []
+
+    def add(kind: str, value: Any, role: str) -> None:
+        entry = {"type": kind, "value": str(value), "role": role}
+        if isinstance(value, str) and value and entry not in found:
+            found.append(entry)
+
+    for detection in detections:
+        asset = detection.get("affectedAssetId")
+        if isinstance(asset, str) and asset:
+            add("ip" if _is_ip(asset) else "host", asset, "asset")
+        for event in detection.get("convictingEvents") or []:
+            for kind, fields in _REMOTE_FIELDS:
+                for field in fields:
+                    add(kind, event.get(field), "remote")
+    return found
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        return False
+
+
+@reads_vendor_data
+def alert_to_incident(alert: dict[str, Any], *, console_url: str, change: str,
+                      detections: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The alert as an incident; ``detections`` (each with its ``convictingEvents``), where read, name it
+    and give its indicators."""
     risk = alert.get("risk") or "Unknown"
     labels = {"risk": risk, "etaFlag": alert.get("etaFlag"), "change": change}
     if alert.get("note"):
         labels["note"] = alert["note"]
+    detections = detections or []
+    if detections:
+        labels["detections"] = len(detections)
     return {
         "id": alert["id"],
         "source": "cisco_gta",
-        "name": f"Cisco GTA {risk} alert {alert['id'][:12]}",
+        "name": alert_title(alert, detections),
         "severity": RISK_SEVERITY.get(risk, 0),
         "occurred": as_rfc3339(alert["triggeredAt"]),
         "updated": as_rfc3339(alert.get("modifiedAt") or alert["triggeredAt"]),
         "status": alert_status(alert),
         "url": f"{console_url}/alerts/{alert['id']}",
-        "indicators": [],
+        "indicators": detection_indicators(detections),
         "labels": labels,
         "raw": alert,
     }
+
+
+def enrichment(client: GtaClient, alert: dict[str, Any], most: int) -> list[dict[str, Any]]:
+    """Up to ``most`` threat detections of an alert, each with up to 10 convicting events; none when
+    ``most`` is 0 or the alert is gone (removed 45 days after its last detection)."""
+    if most == 0:
+        return []
+    try:
+        detections = list(islice(client.threat_detections(str(alert["id"])), most))
+        return [{**d, "convictingEvents": list(islice(client.convicting_events(detection_id(d)), 10))}
+                for d in detections]
+    except errors.NotFoundError:
+        return []
 
 
 @reads_vendor_data
@@ -152,7 +222,7 @@ def test_module(client: GtaClient) -> CommandResult:
 
 @command("fetch-incidents")
 def fetch_incidents(client: GtaClient, *, state: dict[str, Any] | None, first_fetch: str, max_fetch: int,
-                    include_updates: bool, look_back: int = 0) -> Iterator[FetchBatch]:
+                    include_updates: bool, look_back: int = 0, enrich_detections: int = 0) -> Iterator[FetchBatch]:
     """New alerts in triggeredAt order, then modified ones as updates, ``max_fetch`` at most in all.
 
     Both bookmarks are time bookmarks (``common/bookmarks.py``): each run re-reads ``look_back`` minutes
@@ -179,7 +249,8 @@ def fetch_incidents(client: GtaClient, *, state: dict[str, Any] | None, first_fe
         moment, alert_id = _key(alert, "triggeredAt")
         if not new_mark.is_new(moment, alert_id):
             continue
-        batch.append(alert_to_incident(alert, console_url=client.console_url, change="new"))
+        batch.append(alert_to_incident(alert, console_url=client.console_url, change="new",
+                                       detections=enrichment(client, alert, enrich_detections)))
         new_mark.add(moment, alert_id)
         handed[alert_id] = alert.get("modifiedAt")
         budget -= 1
@@ -204,7 +275,8 @@ def fetch_incidents(client: GtaClient, *, state: dict[str, Any] | None, first_fe
         if not not_yet_handed and handed.get(alert_id, object()) != alert.get("modifiedAt"):
             if budget == 0:
                 break
-            batch.append(alert_to_incident(alert, console_url=client.console_url, change="update"))
+            batch.append(alert_to_incident(alert, console_url=client.console_url, change="update",
+                                           detections=enrichment(client, alert, enrich_detections)))
             budget -= 1
         # Alerts not handed over yet will arrive as new, with their content as it is then.
         mod_mark.add(moment, change)

@@ -9,6 +9,7 @@ from typing import Any
 from ..common import ocsf
 from ..common.results import CommandResult
 from ..common.vendordata import reads_vendor_data
+from .handlers import alert_title
 
 # The alert's status.value.
 STATUS_IDS = {"New": 1, "Open": 2, "Closed": 4}
@@ -22,18 +23,6 @@ def _status(alert: dict[str, Any]) -> Any:
 def _asset(asset: str) -> dict[str, Any]:
     """An asset id is an IP address or a host name."""
     return ocsf.address(asset)
-
-
-def _title(alert: dict[str, Any], detections: list[dict[str, Any]]) -> str:
-    threats = list(dict.fromkeys(e.get("title") for d in detections for e in d.get("convictingEvents") or []
-                                 if e.get("title")))
-    assets = list(dict.fromkeys(d.get("affectedAssetId") for d in detections if d.get("affectedAssetId")))
-    if not threats:
-        return f"{alert.get('risk') or 'Unknown'} risk alert {str(alert['id'])[:12]}"
-    title = ", ".join(threats[:3]) + (f" (+{len(threats) - 3} more)" if len(threats) > 3 else "")
-    if assets:
-        title += f" on {assets[0]}" + (f" (+{len(assets) - 1} more)" if len(assets) > 1 else "")
-    return title
 
 
 @reads_vendor_data
@@ -51,7 +40,7 @@ def alert_to_ocsf(ctx: ocsf.Context, alert: dict[str, Any], *, detections: list[
                  for d, e in events]
     confidences = [d["confidence"] for d in detections if isinstance(d.get("confidence"), int)]
     record = ocsf.finding(
-        ctx, uid=alert["id"], title=title or _title(alert, detections),
+        ctx, uid=alert["id"], title=title or alert_title(alert, detections),
         severity_id=ctx.severity_id(alert.get("risk")), status_id=STATUS_IDS.get(vendor_status, 99),
         vendor_status=vendor_status, created=alert.get("triggeredAt"),
         modified=alert.get("modifiedAt") or alert.get("triggeredAt"), desc=alert.get("note"),

@@ -75,7 +75,7 @@ def _get(row: dict[str, Any], column: str) -> Any:
 # playbooks and enrichment need whole: a URL's scheme becomes hxxp(s), and the dots of host names,
 # domains and IPv4 addresses become [.]. Other dots (times, versions, sentences) stay as they are.
 _SCHEME = re.compile(r"\b(?:http(s?))://", re.I)
-_HOST = re.compile(r"(?<![\w.\[-])(?:[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z](?![\w\[-])", re.I)
+_HOST = re.compile(r"(?<![\w.\[-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z](?![\w\[-])", re.I)
 _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w])")
 
 

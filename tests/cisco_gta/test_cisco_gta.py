@@ -30,7 +30,8 @@ def gta(sim):
 
 
 def fetch(instance, **args):
-    return instance.fetch_all({"first_fetch": "46 days", **args})
+    """A fetch from the alert list alone unless a test asks for enrichment (it costs requests per alert)."""
+    return instance.fetch_all({"first_fetch": "46 days", "enrich_detections": 0, **args})
 
 
 def test_alerts_come_oldest_first_and_a_second_run_returns_nothing_new(gta):
@@ -191,3 +192,46 @@ def test_the_cli_fetch_with_a_state_file_prints_only_what_is_new_and_then_the_up
     assert main(["run", "cisco_gta", "fetch-incidents", "--simulate", "-o", "json", "--state", state]) == 0
     again = json.loads(capsys.readouterr().out)
     assert [(i["id"], i["status"]) for i in again] == [(alert_id, "Open")]
+
+
+# --- incidents an analyst can triage: threat, asset and indicators from the threat detections ----------
+
+def test_an_enriched_incident_is_named_after_its_threats_and_asset_with_the_asset_as_indicator(gta, sim):
+    incidents = fetch(gta, max_fetch=20, enrich_detections=3)
+    alerts = sim.simulator.alerts
+    for incident in incidents:
+        detections = [d for d in sim.simulator.detections.values() if incident["id"] in d["alertIds"]]
+        if not detections:
+            continue
+        assets = {d["affectedAssetId"] for d in detections}
+        assert " on " in incident["name"] and "alert" not in incident["name"], incident["name"]
+        assert any(a.replace(".", "[.]") in incident["name"] for a in assets)
+        assert {i["value"] for i in incident["indicators"] if i["role"] == "asset"} <= assets
+        assert incident["indicators"] and incident["raw"] == alerts[incident["id"]]
+
+
+def _detection_reads(sim):
+    return sum(1 for _, path in sim.simulator.requests if path.endswith("/threat-detections"))
+
+
+def test_enrichment_reads_at_most_enrich_detections_per_alert(gta, sim):
+    fetch(gta, max_fetch=10, enrich_detections=1)
+    assert _detection_reads(sim) == 10
+    assert sim.simulator.count("/events/convicting", "GET") <= 10
+
+
+def test_enrich_detections_0_reads_the_alert_list_only_and_names_risk_and_id(gta, sim):
+    incidents = fetch(gta, max_fetch=10)
+    assert _detection_reads(sim) == 0
+    assert incidents[0]["name"] == f"{incidents[0]['raw']['risk']} risk alert {incidents[0]['id'][:12]}"
+    assert incidents[0]["indicators"] == []
+
+
+def test_an_alert_removed_before_its_detections_are_read_is_still_handed_over(gta, sim):
+    first = fetch(gta, max_fetch=1)[0]
+    gone = next(a for a in sim.simulator.alerts if a != first["id"])
+    original = sim.simulator.alert_detections
+    sim.simulator.alert_detections = lambda request, cid, alert_id: original(
+        request, cid, "removed" if alert_id == gone else alert_id)   # answers 404 for that alert only
+    incidents = fetch(gta, max_fetch=300, enrich_detections=2)
+    assert gone in [i["id"] for i in incidents]
