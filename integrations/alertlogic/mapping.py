@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from ..common import errors
+from ..common import errors, ocsf
 from ..common.vendordata import dig, reads_vendor_data
 from ..common.results import defang, markdown_table
 from ..common.timeutil import parse_time, rfc3339
@@ -290,7 +290,6 @@ OCSF_STATUS_IDS = {"open": 1, "reopened": 2, "in_progress": 2, "completed": 4, "
 def _ocsf_event_evidence(event: dict[str, Any]) -> dict[str, Any]:
     """An analysed IDS event (``analyse_event``) as evidence: addresses, the HTTP request and response
     its payload holds, and the signature and sensor as data."""
-    from ..common import ocsf
     request, response = event.get("request") or {}, event.get("response") or {}
     url = None
     if event.get("full_url") or event.get("resource"):
@@ -317,10 +316,9 @@ def _ocsf_event_evidence(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @reads_vendor_data
-def incident_to_ocsf(ctx: Any, incident: dict[str, Any], *, events: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+def incident_to_ocsf(ctx: ocsf.Context, incident: dict[str, Any], *, events: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
     """An IRIS or legacy incident: the threat rating is the severity (through the manifest), the attack
     class the type, the events (analysed, when given) the evidence, the victim host the device."""
-    from ..common import ocsf
     raw = incident.get("raw") or {}
     labels = incident.get("labels") or {}
     rating = labels.get("threat_rating")
@@ -342,10 +340,9 @@ def incident_to_ocsf(ctx: Any, incident: dict[str, Any], *, events: Iterable[dic
 
 
 @reads_vendor_data
-def event_to_ocsf(ctx: Any, event: dict[str, Any]) -> dict[str, Any]:
+def event_to_ocsf(ctx: ocsf.Context, event: dict[str, Any]) -> dict[str, Any]:
     """One analysed IDS event: the signature is the analytic. An event has no status and its IDS
     severity is not the threat rating the manifest maps, so both are Unknown (the severity is in data)."""
-    from ..common import ocsf
     return ocsf.finding(
         ctx, uid=event.get("id"), title=event.get("signature_name"), severity_id=0, status_id=0,
         created=event.get("time"), modified=event.get("time"), desc=event.get("sig_rule"),

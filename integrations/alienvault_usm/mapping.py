@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Iterable
 
-from ..common import errors
+from ..common import errors, ocsf
 from ..common.results import defang
 from ..common.timeutil import rfc3339
 from ..common.vendordata import reads_vendor_data
@@ -221,7 +221,6 @@ OCSF_STATUS_IDS = {"open": 1, "in_review": 2, "in review": 2, "closed": 4}
 
 def _ocsf_event_evidence(event: dict[str, Any]) -> dict[str, Any]:
     """An event (as ``event_output`` gives it) as an OCSF evidence artifact."""
-    from ..common import ocsf
     source = ocsf.address(event.get("source_address") or event.get("source_name"))
     destination = ocsf.address(event.get("destination_address") or event.get("destination_name"))
     return {
@@ -238,10 +237,9 @@ def _ocsf_event_evidence(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @reads_vendor_data
-def incident_to_ocsf(ctx: Any, incident: dict[str, Any]) -> dict[str, Any]:
+def incident_to_ocsf(ctx: ocsf.Context, incident: dict[str, Any]) -> dict[str, Any]:
     """An alarm (the incident's ``raw``): the rule is the analytic, its MITRE ATT&CK ids the attacks,
     its events the evidence, the destination the affected device."""
-    from ..common import ocsf
     alarm = incident["raw"]
     events = [event_output(e) for e in alarm.get("events") or []]
     tactics = alarm.get("rule_attack_tactic")
@@ -267,10 +265,9 @@ def incident_to_ocsf(ctx: Any, incident: dict[str, Any]) -> dict[str, Any]:
 
 
 @reads_vendor_data
-def event_to_ocsf(ctx: Any, event: dict[str, Any]) -> dict[str, Any]:
+def event_to_ocsf(ctx: ocsf.Context, event: dict[str, Any]) -> dict[str, Any]:
     """A USM event (``event_output``): a detection by the plugin that logged it; events carry no status,
     and their severity words (WARNING, UNDEFINED) are not the alarms' scale, so both are Unknown."""
-    from ..common import ocsf
     destination = event.get("destination_address") or event.get("destination_name")
     return ocsf.finding(
         ctx, uid=event.get("id"), title=event.get("name"), severity_id=0, status_id=0,

@@ -75,13 +75,26 @@ def _get(row: dict[str, Any], column: str) -> Any:
 # playbooks and enrichment need whole: a URL's scheme becomes hxxp(s), and the dots of host names,
 # domains and IPv4 addresses become [.]. Other dots (times, versions, sentences) stay as they are.
 _SCHEME = re.compile(r"\b(?:http(s?))://", re.I)
-_HOST = re.compile(r"(?<![\w.\[-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z](?![\w\[-])", re.I)
-_IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w])")
+# Candidate tokens in one linear pass (no nested quantifiers: names can be long, and arbitrary);
+# which of them are host names or IPv4 addresses is decided in Python.
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]*")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\Z")
+
+
+def _defang_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    core = token.rstrip(".")   # a sentence's full stop is not part of the host
+    labels = core.split(".")
+    if len(labels) < 2 or match.start() > 0 and match.string[match.start() - 1] in "_[":
+        return token
+    is_ipv4 = len(labels) == 4 and all(label.isdigit() and len(label) <= 3 for label in labels)
+    is_host = labels[-1].isalpha() and len(labels[-1]) >= 2 and all(_LABEL.match(label) for label in labels)
+    if not (is_ipv4 or is_host):
+        return token
+    return core.replace(".", "[.]") + token[len(core):]
 
 
 def defang(text: str) -> str:
     """``http://evil.example/x`` → ``hxxp://evil[.]example/x``, ``10.0.0.1`` → ``10[.]0[.]0[.]1``: safe to
     paste in a war room, and the same text again when applied twice."""
-    text = _SCHEME.sub(lambda m: f"hxxp{m.group(1)}://", text)
-    text = _IPV4.sub(lambda m: m.group(0).replace(".", "[.]"), text)
-    return _HOST.sub(lambda m: m.group(0).replace(".", "[.]"), text)
+    return _TOKEN.sub(_defang_token, _SCHEME.sub(lambda m: f"hxxp{m.group(1)}://", text))
