@@ -106,10 +106,17 @@ def address(value: Any) -> dict[str, str]:
         return {"hostname": text}
 
 
+def _ip_and_host(ip: Any, hostname: Any) -> tuple[str | None, str | None]:
+    """OCSF's ip must be an IP address: anything else a vendor puts there is kept as the host name."""
+    found = address(ip)
+    return found.get("ip"), _text(hostname) or found.get("hostname")
+
+
 def endpoint(*, ip: Any = None, hostname: Any = None, domain: Any = None, port: Any = None,
              name: Any = None) -> dict[str, Any] | None:
     """A network_endpoint, or ``None`` when nothing identifies it."""
-    found = {"ip": _text(ip), "hostname": _text(hostname), "domain": _text(domain), "name": _text(name)}
+    ip, hostname = _ip_and_host(ip, hostname)
+    found = {"ip": ip, "hostname": hostname, "domain": _text(domain), "name": _text(name)}
     if not any(found.values()):
         return None
     found["port"] = port if isinstance(port, int) and not isinstance(port, bool) and 0 <= port <= 65535 else None
@@ -119,7 +126,8 @@ def endpoint(*, ip: Any = None, hostname: Any = None, domain: Any = None, port: 
 def device(*, hostname: Any = None, ip: Any = None, uid: Any = None, name: Any = None,
            type_id: int = 0) -> dict[str, Any] | None:
     """The affected asset as an OCSF device (type Unknown unless the vendor says), or ``None``."""
-    found = {"hostname": _text(hostname), "ip": _text(ip), "uid": _text(uid), "name": _text(name)}
+    ip, hostname = _ip_and_host(ip, hostname)
+    found = {"hostname": hostname, "ip": ip, "uid": _text(uid), "name": _text(name)}
     if not any(found.values()):
         return None
     return {**found, "type_id": type_id}
@@ -129,9 +137,9 @@ def _indicator_slot(indicator: Mapping[str, Any]) -> tuple[tuple[str, ...], Any,
     """Where an indicator goes in an evidence (a path), its value there, and its observable type_id."""
     kind, value, role = indicator.get("type"), indicator.get("value"), indicator.get("role") or ""
     side = "src_endpoint" if role in SOURCE_ROLES else "dst_endpoint"
-    if kind == "ip":
+    if kind == "ip" and "ip" in address(value):
         return (side, "ip"), value, 2
-    if kind == "host":
+    if kind in ("ip", "host"):   # an "ip" that is none is kept as a host name
         return (side, "hostname"), value, 1
     if kind == "domain":
         return (side, "domain"), value, 1

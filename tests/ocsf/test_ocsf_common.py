@@ -127,6 +127,13 @@ def test_an_address_is_an_ip_or_a_host_name():
     assert ocsf.address(None) == {}
 
 
+def test_an_ip_field_holding_no_ip_address_is_kept_as_a_host_name():
+    assert ocsf.endpoint(ip="unknown", port=80) == {"ip": None, "hostname": "unknown", "domain": None, "name": None,
+                                                    "port": 80}
+    record = _minimal(_context(), indicators=[{"type": "ip", "value": "n/a-host", "role": "attacker"}])
+    assert record["evidences"][0]["src_endpoint"] == {"hostname": "n/a-host"}
+
+
 def test_a_record_without_an_id_is_the_vendors_fault():
     with pytest.raises(errors.VendorError):
         ocsf.finding(_context(), uid="", title="x", severity_id=0, status_id=0)
