@@ -50,7 +50,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("args", nargs="*", metavar="KEY=VALUE")
     run.add_argument("-o", "--output", choices=["json", "md"], default="md")
     run.add_argument("--out", metavar="FILE", help="fetch-incidents: append incidents to a JSON Lines file, exactly "
-                                                    "once even across crashes (its length is saved with the bookmark)")
+                                                    "once even across crashes; only ever appends (what a killed run "
+                                                    "left uncommitted is cut off only once proven its own)")
     _add_target_options(run)
 
     simulate = sub.add_parser("simulate", help="serve an integration's simulator until interrupted")
@@ -254,7 +255,7 @@ def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
 
 def _run_fetch_to_file(instance: Any, args: dict[str, str], path: str) -> None:
     from soarpacks.integrations.common.outbox import JsonLinesOutbox
-    outbox = JsonLinesOutbox(path, instance.store)
+    outbox = JsonLinesOutbox(path, instance.store, state_key=instance.state_key())
     dropped = outbox.recover()
     if dropped:
         log.warning("dropped %d uncommitted bytes a killed run left in %s; fetching them again", dropped, path)
