@@ -206,14 +206,25 @@ def target_instance(options: argparse.Namespace, integration_id: str) -> Iterato
 def cmd_run(options: argparse.Namespace) -> int:
     from soarpacks.tools.config import parse_pairs
     args = parse_pairs(options.args, what="argument")
-    with target_instance(options, options.integration) as instance:
-        if options.command == "fetch-incidents" and options.out:
+    with target_instance(options, options.integration) as instance, _fetch_lock(instance, options.command):
+        fetch = instance.integration.manifest.command(options.command).name == "fetch-incidents"
+        if fetch and options.out:
             _run_fetch_to_file(instance, args, options.out)
-        elif options.command == "fetch-incidents":
-            _run_fetch(instance, args, options.output)
+        elif fetch:
+            _run_fetch(instance, args, options.output, options.command)
         else:
             instance.run(options.command, args, emit=_printer(options.output))
     return 0
+
+
+def _fetch_lock(instance: Any, command: str) -> Any:
+    """One fetch per state key at a time, for the whole run (two would hand everything over twice)."""
+    from soarpacks.integrations.common.lock import state_lock
+    from soarpacks.integrations.common.state import SqliteStateStore
+    role = instance.integration.manifest.command(command).name
+    if role != "fetch-incidents" or not isinstance(instance.store, SqliteStateStore):
+        return contextlib.nullcontext()
+    return state_lock(instance.store.path, instance.state_key(role))
 
 
 def _printer(output: str) -> Callable[[Any], None]:
@@ -226,7 +237,7 @@ def _printer(output: str) -> Callable[[Any], None]:
     return emit
 
 
-def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
+def _run_fetch(instance: Any, args: dict[str, str], output: str, command: str = "fetch-incidents") -> None:
     """Streams incidents out batch by batch. On failure, a JSON array is still closed, so stdout
     holds exactly the incidents handed over, which is what the saved bookmark covers."""
     from soarpacks.integrations.common.results import markdown_table
@@ -244,7 +255,7 @@ def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
         sys.stdout.flush()
 
     try:
-        count = instance.run("fetch-incidents", args, emit=emit)
+        count = instance.run(command, args, emit=emit)
     finally:
         if output == "json":
             sys.stdout.write("[]\n" if first else "\n]\n")
