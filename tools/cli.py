@@ -53,6 +53,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                                                     "once even across crashes; only ever appends (what a killed run "
                                                     "left uncommitted is cut off only once proven its own)")
     _add_target_options(run)
+    run._option_string_actions["--output"].type = str.lower   # -o JSON works like -o json
 
     simulate = sub.add_parser("simulate", help="serve an integration's simulator until interrupted")
     simulate.add_argument("integration")

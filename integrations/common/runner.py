@@ -13,6 +13,7 @@ from .registry import Integration
 from .results import CommandResult, FetchBatch
 from .retry import DEFAULT_RETRY, RetryPolicy
 from .state import MemoryStateStore, StateStore
+from .timeutil import parse_time, utcnow
 
 FETCH = "fetch-incidents"
 
@@ -51,6 +52,19 @@ def signature_problems(handler: Callable[..., Any], command: Command) -> list[st
             problems.append(f"{command.name}: the handler parameter {name!r} has no default and the manifest "
                             "does not always give it (not an argument, or optional without a default)")
     return problems
+
+
+def check_start_time(values: Mapping[str, Any], *, what: str) -> None:
+    """``first_fetch`` is read before any request: unreadable or in the future is bad input (exit 2),
+    never a bookmark saved in the future that would skip everything until then."""
+    if "first_fetch" not in values:
+        return
+    try:
+        start = parse_time(values["first_fetch"])
+    except errors.InputError as exc:
+        raise errors.InputError(f"{what}: first_fetch: {exc.message}") from None
+    if start > utcnow():
+        raise errors.InputError(f"{what}: first_fetch {values['first_fetch']!r} is in the future")
 
 
 @dataclass
@@ -100,6 +114,7 @@ class Instance:
         manifest = self.integration.manifest
         command = manifest.command(command_name)
         values = coerce_values(command.args, args or {}, what=command_name)
+        check_start_time(values, what=command_name)
         if not command.supported:
             raise errors.NotSupportedError(f"{command_name} is not supported by {manifest.vendor} "
                                            f"{manifest.name}: {command.unsupported_reason}")
