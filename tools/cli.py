@@ -92,7 +92,7 @@ def _requested_action(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(sys.argv[1:] if argv is None else argv)
-    options = parser.parse_args(argv)
+    options = _parse(parser, argv)
     _configure_logging(options.debug)
     try:
         return int(ACTIONS.get(options.action, _delegate)(options) or 0)
@@ -112,6 +112,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bug in soarpacks, please report: {type(exc).__name__}: {_one_line(REDACTOR(exc))}"
               f"{'' if options.debug else ' (run with --debug for the traceback)'}", file=sys.stderr)
         return 1
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Like ``parse_args``, but ``run``'s ``key=value`` arguments may also stand after flags (argparse
+    stops filling a positional list at the first option; ``parse_intermixed_args`` refuses subparsers)."""
+    options, extras = parser.parse_known_args(argv)
+    if options.action == "run":
+        options.args = [*options.args, *(e for e in extras if not e.startswith("-"))]
+        extras = [e for e in extras if e.startswith("-")]
+    if extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return options
 
 
 def _one_line(text: str) -> str:

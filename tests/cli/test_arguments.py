@@ -50,3 +50,35 @@ def test_the_output_format_is_case_insensitive(capsys, tmp_path):
     code, out, err = _cli(capsys, "run", "cisco_gta", "test-module", "--simulate", "-o", "JSON")
     assert code == 0, err
     assert out.lstrip().startswith(("{", "[", '"'))
+
+
+def test_arguments_may_stand_after_flags(capsys, tmp_path):
+    code, out, err = _cli(capsys, "run", "cisco_gta", "fetch-incidents", "--simulate", "max_fetch=3", "-o", "json",
+                          "first_fetch=30 days")
+    assert code == 0, err
+    import json
+    assert len(json.loads(out)) == 3
+
+
+def test_a_stray_word_after_flags_is_rejected_like_one_before_them(capsys):
+    code, out, err = _cli(capsys, "run", "cisco_gta", "fetch-incidents", "--simulate", "oops")
+    assert code == 2 and "'oops' is not name=value" in err
+
+
+def test_an_unknown_flag_is_still_rejected(capsys):
+    with pytest.raises(SystemExit) as failure:
+        main(["run", "cisco_gta", "fetch-incidents", "--simulate", "--no-such-flag", "max_fetch=3"])
+    assert failure.value.code == 2 and "unrecognized arguments: --no-such-flag" in capsys.readouterr().err
+
+
+def test_the_native_package_takes_arguments_after_flags(capsys):
+    from soarpacks.integrations.cisco_gta.simulator import Simulator
+    from soarpacks.integrations.common.simkit import serve
+    from soarpacks.tools.packaging.platform.native import main as native_main
+    info = {"id": "cisco_gta", "version": "1.0.0", "digest": "0" * 64}
+    with serve(Simulator(alerts=5)) as served:
+        example = served.simulator.command_examples()["get-event"]
+        params = [f"--param={k}={v}" for k, v in served.params().items()]
+        code = native_main(info, ["run", "get-event", *params, "-o", "json", *[f"{k}={v}" for k, v in example.items()]])
+    out, err = capsys.readouterr()
+    assert code == 0, err
