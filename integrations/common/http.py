@@ -14,6 +14,7 @@ import requests
 
 from . import errors
 from .errortable import DEFAULT_ERROR_TABLE, Action, Rule, rule_for
+from .neterrors import configuration_problem
 from .redaction import REDACTOR
 from .retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after
 
@@ -46,6 +47,8 @@ class HttpClient:
         self.retry = retry
         self.error_table = dict(error_table)
         self.verify = verify
+        if not verify:
+            _warn_insecure(urlsplit(base_url).netloc)
         self.timeout = timeout
         self.vendor = vendor
         self.session = session or requests.Session()
@@ -108,7 +111,11 @@ class HttpClient:
                 )
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 # ChunkedEncodingError: the connection broke while the body was being read (a reset or a
-                # short body); as transient as a refused connection.
+                # short body); as transient as a refused connection. A bad certificate or an unknown host
+                # is not: it fails the same way every time.
+                problem = configuration_problem(exc, urlsplit(url).hostname or url)
+                if problem:
+                    raise errors.ConfigError(f"{self.vendor}: {REDACTOR(problem)}") from None
                 if may_retry and attempt + 1 < self.retry.max_attempts:
                     self._wait(attempt, None, f"{type(exc).__name__} on {method} {self._path(url)}")
                     attempt += 1
@@ -168,6 +175,20 @@ class HttpClient:
         detail = _vendor_message(response)
         text = f"{self.vendor}: {method} {self._path(url)} failed with HTTP {response.status_code}"
         return REDACTOR(f"{text}: {detail}" if detail else text)
+
+
+_WARNED_INSECURE: set[str] = set()
+
+
+def _warn_insecure(host: str) -> None:
+    """One warning line per host and process instead of urllib3's InsecureRequestWarning on every request."""
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+    warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+    if host not in _WARNED_INSECURE:
+        _WARNED_INSECURE.add(host)
+        log.warning("TLS certificate verification is off for %s (insecure=true): only for a test instance", host)
 
 
 def _vendor_message(response: requests.Response) -> str:
