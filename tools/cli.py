@@ -82,7 +82,8 @@ def _module_exists(name: str) -> bool:
 
 
 # Actions that live in their own modules, so `run` never imports them.
-_OPTIONAL_ACTIONS = {"package": "soarpacks.tools.packaging.cli", "playbook": "soarpacks.tools.playbooks.cli", "bench": "soarpacks.tools.bench.cli"}
+_OPTIONAL_ACTIONS = {"package": "soarpacks.tools.packaging.cli", "playbook": "soarpacks.tools.playbooks.cli", "bench": "soarpacks.tools.bench.cli",
+                     "state": "soarpacks.tools.state_cli"}
 
 
 def _requested_action(argv: list[str]) -> str | None:

@@ -52,6 +52,7 @@ class JsonLinesOutbox:
         check_target(path)
         self.path = Path(path).resolve()
         self.store = store
+        self.state_key = state_key
         self.key = outbox_key(state_key, self.path)
         self.record: dict[str, Any] = {}
 
@@ -94,9 +95,12 @@ class JsonLinesOutbox:
         return len(tail)
 
     def _refuse(self, why: str) -> None:
-        raise errors.StateError(
-            f"--out {self.path} {why}; refusing to touch it (to carry on and accept the last batch twice, "
-            f"forget the file with: soarpacks state reset ... --out {self.path})")
+        integration, instance = (self.state_key.split("/") + ["", ""])[:2]
+        store_path = getattr(self.store, "path", None)
+        reset = (f"soarpacks state reset {integration} --instance {instance}"
+                 f"{f' --state {store_path}' if store_path else ''} --out {self.path}")
+        raise errors.StateError(f"--out {self.path} {why}; refusing to touch it (to carry on, accepting that the "
+                                f"last batch may be in the old file too: {reset})")
 
     def write(self, incidents: list[dict[str, Any]]) -> None:
         data = "".join(json.dumps(i, sort_keys=True, default=str) + "\n" for i in incidents).encode()
