@@ -220,7 +220,7 @@ def target_instance(options: argparse.Namespace, integration_id: str) -> Iterato
 def cmd_run(options: argparse.Namespace) -> int:
     from soarpacks.tools.config import parse_pairs
     args = parse_pairs(options.args, what="argument")
-    with target_instance(options, options.integration) as instance, _fetch_lock(instance, options.command):
+    with target_instance(options, options.integration) as instance, _fetch_guard(instance, options.command):
         fetch = instance.integration.manifest.command(options.command).name == "fetch-incidents"
         if fetch and options.out:
             _run_fetch_to_file(instance, args, options.out)
@@ -231,14 +231,19 @@ def cmd_run(options: argparse.Namespace) -> int:
     return 0
 
 
-def _fetch_lock(instance: Any, command: str) -> Any:
-    """One fetch per state key at a time, for the whole run (two would hand everything over twice)."""
+@contextlib.contextmanager
+def _fetch_guard(instance: Any, command: str) -> Iterator[None]:
+    """One fetch per state key at a time, for the whole run (two would hand everything over twice), and
+    a state file that can be written, checked before anything is handed over (or the next run repeats it)."""
     from soarpacks.integrations.common.lock import state_lock
     from soarpacks.integrations.common.state import SqliteStateStore
     role = instance.integration.manifest.command(command).name
     if role != "fetch-incidents" or not isinstance(instance.store, SqliteStateStore):
-        return contextlib.nullcontext()
-    return state_lock(instance.store.path, instance.state_key(role))
+        yield
+        return
+    with state_lock(instance.store.path, instance.state_key(role)):
+        instance.store.check_writable()
+        yield
 
 
 def _printer(output: str) -> Callable[[Any], None]:

@@ -113,3 +113,28 @@ def test_a_file_that_is_not_sqlite_at_all_is_refused(capsys, tmp_path):
     path.write_text("my notes, not a database\n" * 100)
     code, out, err = _cli(capsys, "state", "show", "cisco_gta", "--state", str(path))
     assert code == 3 and path.read_text() == "my notes, not a database\n" * 100
+
+
+def _fetch_json(capsys, state):
+    return _cli(capsys, "run", "cisco_gta", "fetch-incidents", "max_fetch=5", "--simulate", "-o", "json",
+                "--state", str(state))
+
+
+def test_a_state_file_that_cannot_be_written_fails_before_any_incident_is_printed(capsys, tmp_path):
+    state = tmp_path / "s.db"
+    _fetch(capsys, state)
+    with sqlite3.connect(state) as db:   # refuses writes whoever runs the test (root ignores file modes)
+        for event in ("INSERT", "UPDATE"):
+            db.execute(f"CREATE TRIGGER no_{event.lower()} BEFORE {event} ON state "
+                       "BEGIN SELECT RAISE(ABORT, 'the file is read-only'); END")
+    code, out, err = _fetch_json(capsys, state)
+    assert code == 3 and "cannot write the state file" in err and out == ""
+
+
+@pytest.mark.skipif(__import__("os").geteuid() == 0, reason="root writes read-only files")
+def test_a_read_only_state_file_fails_before_any_incident_is_printed(capsys, tmp_path):
+    state = tmp_path / "s.db"
+    _fetch(capsys, state)
+    state.chmod(0o444)
+    code, out, err = _fetch_json(capsys, state)
+    assert code == 3 and out == ""
