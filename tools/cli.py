@@ -21,6 +21,15 @@ from soarpacks.integrations.common.redaction import REDACTOR
 log = logging.getLogger("soarpacks")
 
 
+EXIT_CODES = """exit codes:
+  0  ok
+  1  a bug in soarpacks (please report it; --debug shows the traceback)
+  2  bad input: fix the command (unknown argument, bad value, an id the vendor does not have)
+  3  configuration, credentials or state: fix the instance or the state file (TLS, unknown host, 401/403,
+     a state file in use, unreadable or read-only, an --out file it cannot prove it may trim)
+  4  vendor or network: try again later (timeouts, refused connections, 429/5xx once retries ran out)"""
+
+
 def _add_target_options(parser: argparse.ArgumentParser) -> None:
     """How a command reaches a vendor: a simulator, a config file instance, or params."""
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -36,7 +45,8 @@ def _add_target_options(parser: argparse.ArgumentParser) -> None:
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The whole parser. Given an ``argv`` whose action is a built-in one, the optional actions' modules
     are left out: every SOAR command's start-up would pay for them (packaging imports its builders)."""
-    parser = argparse.ArgumentParser(prog="soarpacks", description="SOAR integration packs: run, simulate, package.")
+    parser = argparse.ArgumentParser(prog="soarpacks", description="SOAR integration packs: run, simulate, package.",
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true", help="log requests and show tracebacks (secrets stay masked)")
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -107,12 +117,22 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if exc.filename is None:   # not about a file the user named: a bug of ours, below
+            return _our_bug(exc, options.debug)
+        # A file or folder the user named (an --out folder, a package -o path): fix the setup, exit 3.
+        print(f"error (config): cannot use {exc.filename}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return 3
     except Exception as exc:  # a bug of ours: still one line, still redacted
-        if options.debug:
-            print(REDACTOR(traceback.format_exc()), file=sys.stderr)
-        print(f"bug in soarpacks, please report: {type(exc).__name__}: {_one_line(REDACTOR(exc))}"
-              f"{'' if options.debug else ' (run with --debug for the traceback)'}", file=sys.stderr)
-        return 1
+        return _our_bug(exc, options.debug)
+
+
+def _our_bug(exc: BaseException, debug: bool) -> int:
+    if debug:
+        print(REDACTOR(traceback.format_exc()), file=sys.stderr)
+    print(f"bug in soarpacks, please report: {type(exc).__name__}: {_one_line(REDACTOR(exc))}"
+          f"{'' if debug else ' (run with --debug for the traceback)'}", file=sys.stderr)
+    return 1
 
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:

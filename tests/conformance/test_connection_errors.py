@@ -97,3 +97,12 @@ def test_a_refused_connection_stays_transient(integration, served):
     with pytest.raises(errors.TransientError):
         _counting_instance(integration, params, waits).run("test-module")
     assert waits, "a refused connection is retried"
+
+
+def test_a_404_where_no_id_was_given_is_a_config_error(integration, served):
+    """test-module names no object: a 404 there means the instance's URL is wrong (exit 3)."""
+    params = served.params()
+    params["base_url"] = params["base_url"].rstrip("/") + "/no-such-prefix"
+    with pytest.raises(errors.SoarpacksError) as failure:
+        _counting_instance(integration, params, []).run("test-module")
+    assert failure.value.exit_code == 3, failure.value.message
