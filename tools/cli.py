@@ -30,6 +30,23 @@ EXIT_CODES = """exit codes:
   4  vendor or network: try again later (timeouts, refused connections, 429/5xx once retries ran out)"""
 
 
+class _VersionAction(argparse.Action):
+    """``--version``, read from the installed distribution only when asked (every start-up pays for imports)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the version of soarpacks and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None) -> None:
+        from importlib import metadata
+        try:
+            version = metadata.version("soarpacks")
+        except metadata.PackageNotFoundError:  # run from a native package: no installed distribution
+            version = "unknown (not installed)"
+        print(f"soarpacks {version} (Python {sys.version.split()[0]})")
+        parser.exit()
+
+
 def _add_target_options(parser: argparse.ArgumentParser) -> None:
     """How a command reaches a vendor: a simulator, a config file instance, or params."""
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -48,6 +65,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="soarpacks", description="SOAR integration packs: run, simulate, package.",
                                      epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true", help="log requests and show tracebacks (secrets stay masked)")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     sub.add_parser("list", help="the integrations and their commands")

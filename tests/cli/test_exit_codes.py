@@ -41,3 +41,10 @@ def test_a_package_output_path_that_cannot_be_created_is_a_config_error_not_our_
     blocker.write_text("")
     code, out, err = _cli(capsys, "package", "--target", "native", "cisco_gta", "-o", str(blocker / "dist"))
     assert code == 3 and "bug" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_version_prints_the_installed_version(capsys):
+    from importlib import metadata
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.startswith(f"soarpacks {metadata.version('soarpacks')} ")
