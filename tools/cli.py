@@ -30,6 +30,11 @@ EXIT_CODES = """exit codes:
   4  vendor or network: try again later (timeouts, refused connections, 429/5xx once retries ran out)"""
 
 
+RUN_EXAMPLES = """examples:
+  soarpacks run cisco_gta fetch-incidents --simulate max_fetch=5 -o json
+  soarpacks run cisco_gta fetch-incidents --config soar.yaml --instance gta-prod --out incidents.jsonl"""
+
+
 class _VersionAction(argparse.Action):
     """``--version``, read from the installed distribution only when asked (every start-up pays for imports)."""
 
@@ -72,7 +77,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     describe = sub.add_parser("describe", help="an integration's params and commands")
     describe.add_argument("integration")
 
-    run = sub.add_parser("run", help="run one command, like a war-room command")
+    run = sub.add_parser("run", help="run one command, like a war-room command",
+                         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=RUN_EXAMPLES)
     run.add_argument("integration")
     run.add_argument("command")
     run.add_argument("args", nargs="*", metavar="KEY=VALUE")
@@ -200,17 +206,29 @@ def cmd_describe(options: argparse.Namespace) -> int:
     m = get(options.integration).manifest
     print(f"{m.name} ({m.id} {m.version}) — {m.description}\n\nParams:")
     for p in m.params:
-        flags = ", ".join(f for f in ("required" if p.get("required") else "", "secret" if p.get("secret") else "") if f)
-        print(f"  {p['name']} ({p['type']}{', ' + flags if flags else ''})"
-              f"{' default ' + json.dumps(p['default']) if 'default' in p else ''}")
+        print(_describe_field(p, secret=True))
     print("\nCommands:")
     for c in m.commands.values():
         status = "" if c.supported else f"  [not supported: {c.unsupported_reason}]"
-        print(f"  {c.name}: {c.description.strip()}{status}")
+        name = f"{c.name} (also {c.platform_name})" if c.platform_name and c.platform_name != c.name else c.name
+        print(f"  {name}: {c.description.strip()}{status}")
         for a in c.args:
-            extra = " required" if a.get("required") else (f" default {json.dumps(a['default'])}" if "default" in a else "")
-            print(f"      {a['name']} ({a['type']}){extra}{' one of ' + ', '.join(map(str, a['enum'])) if 'enum' in a else ''}")
+            print(_describe_field(a, indent="      "))
     return 0
+
+
+def _describe_field(spec: dict[str, Any], *, indent: str = "  ", secret: bool = False) -> str:
+    """One param or argument: type, required/secret, default, allowed values, example, description."""
+    flags = [f for f in ("required" if spec.get("required") else "", "secret" if secret and spec.get("secret") else "") if f]
+    parts = [f"{indent}{spec['name']} ({', '.join([spec['type'], *flags])})"]
+    if "default" in spec:
+        parts.append(f"default {json.dumps(spec['default'])}")
+    if "enum" in spec:
+        parts.append("one of " + ", ".join(map(str, spec["enum"])))
+    if "example" in spec:
+        parts.append(f"e.g. {spec['example']}")
+    line = "; ".join(parts)
+    return f"{line}\n{indent}    {spec['description'].strip()}" if spec.get("description") else line
 
 
 # --- run ---------------------------------------------------------------------------------------------

@@ -48,3 +48,17 @@ def test_version_prints_the_installed_version(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0 and capsys.readouterr().out.startswith(f"soarpacks {metadata.version('soarpacks')} ")
+
+
+def test_describe_shows_each_arguments_description_default_and_allowed_values(capsys):
+    code, out, err = _cli(capsys, "describe", "cisco_gta")
+    assert code == 0
+    assert "max_fetch (integer); default 200" in out and "Most incidents handed over in one run." in out
+    assert "one of eu, us, apjc" in out
+
+
+def test_run_help_shows_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = capsys.readouterr().out
+    assert out.count("\n  soarpacks run ") == 2
