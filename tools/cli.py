@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import json
 import logging
+import os
 import sys
 import traceback
 from typing import Any, Callable, Iterator
@@ -117,7 +118,7 @@ def _module_exists(name: str) -> bool:
 
 # Actions that live in their own modules, so `run` never imports them.
 _OPTIONAL_ACTIONS = {"package": "soarpacks.tools.packaging.cli", "playbook": "soarpacks.tools.playbooks.cli", "bench": "soarpacks.tools.bench.cli",
-                     "state": "soarpacks.tools.state_cli"}
+                     "state": "soarpacks.tools.state_cli", "completion": "soarpacks.tools.completion"}
 
 
 def _requested_action(argv: list[str]) -> str | None:
@@ -127,6 +128,10 @@ def _requested_action(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(sys.argv[1:] if argv is None else argv)
+    if "_ARGCOMPLETE" in os.environ:   # the shell asks for completions (argcomplete's protocol)
+        with contextlib.suppress(ImportError):
+            import argcomplete
+            argcomplete.autocomplete(parser)   # answers and exits
     options = _parse(parser, argv)
     _configure_logging(options.debug)
     try:
