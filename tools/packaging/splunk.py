@@ -1,4 +1,4 @@
-"""splunk: a Splunk SOAR app per integration (``soarpacks_<id>-<version>.tgz``).
+"""splunk: a Splunk SOAR app per integration (``<id>-<version>-splunk.tgz``).
 
 The tgz holds one folder ``soarpacks_<id>/`` with the app JSON (``soarpacks_<id>.json``), the connector
 module (a ``BaseConnector`` subclass bound to the integration; the work is in ``soarpacks.integrations.common.platform``),
@@ -47,7 +47,7 @@ def app_folder(integration: Integration) -> str:
 
 
 def splunk_name(integration: Integration) -> str:
-    return f"{app_folder(integration)}-{integration.manifest.version}.tgz"
+    return f"{integration.id}-{integration.manifest.version}-splunk.tgz"
 
 
 def app_id(manifest: Manifest) -> str:
