@@ -7,9 +7,10 @@ the way out that those errors point to): the next fetch starts from ``first_fetc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from soarpacks.integrations.common import errors
 
@@ -36,6 +37,17 @@ def _matching(store: Any, integration: str, instance: str | None, out: str | Non
     return store.keys(scope) + store.keys(f"outbox/{scope}")
 
 
+@contextlib.contextmanager
+def _locked(path: Path, keys: list[str]) -> Iterator[None]:
+    """The fetch locks of every instance whose keys are about to go, as ``soarpacks run`` takes them."""
+    from soarpacks.integrations.common.lock import state_lock
+    fetch_keys = {"/".join(key.removeprefix("outbox/").split("/")[:2]) + "/fetch-incidents" for key in keys}
+    with contextlib.ExitStack() as stack:
+        for key in sorted(fetch_keys):
+            stack.enter_context(state_lock(path, key))
+        yield
+
+
 def _raw(store: Any, key: str) -> Any:
     """A stored value for ``reset`` to print, readable or not."""
     try:
@@ -59,8 +71,9 @@ def run(options: argparse.Namespace) -> int:
             if options.verb == "show":
                 found = {key: store.load(key) for key in keys}
             else:
-                found = {key: _raw(store, key) for key in keys}
-                store.delete(keys)
+                with _locked(path, keys):   # a fetch running now would save its bookmark back
+                    found = {key: _raw(store, key) for key in keys}
+                    store.delete(keys)
         finally:
             store.close()
     print(json.dumps({"removed": found} if options.verb == "reset" else found, indent=2, sort_keys=True))

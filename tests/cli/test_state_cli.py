@@ -138,3 +138,14 @@ def test_a_read_only_state_file_fails_before_any_incident_is_printed(capsys, tmp
     state.chmod(0o444)
     code, out, err = _fetch_json(capsys, state)
     assert code == 3 and out == ""
+
+
+def test_reset_waits_for_a_running_fetch_and_then_gives_up_naming_it(capsys, tmp_path, monkeypatch):
+    from soarpacks.integrations.common.lock import state_lock
+    state = tmp_path / "s.db"
+    _fetch(capsys, state)
+    monkeypatch.setenv("SOARPACKS_LOCK_WAIT", "0.1")
+    with state_lock(state, KEY):
+        code, out, err = _cli(capsys, "state", "reset", "cisco_gta", "--state", str(state))
+    assert code == 3 and "in use by pid" in err
+    assert set(json.loads(_cli(capsys, "state", "show", "cisco_gta", "--state", str(state))[1])) == {KEY}
