@@ -280,7 +280,7 @@ def target_instance(options: argparse.Namespace, integration_id: str) -> Iterato
 
 def cmd_run(options: argparse.Namespace) -> int:
     from soarpacks.tools.config import parse_pairs
-    args = parse_pairs(options.args, what="argument")
+    args = parse_pairs(options.args, what="argument", unique=True)
     with target_instance(options, options.integration) as instance, _fetch_guard(instance, options.command):
         fetch = instance.integration.manifest.command(options.command).name == "fetch-incidents"
         if fetch and options.out:
