@@ -2,10 +2,11 @@
 
 Incidents are appended to a JSON Lines file and fsynced; the file's identity (device, inode), its
 length and a digest of the last bytes we wrote are then saved in the same transaction as the bookmark
-that covers them. Before each append the bytes about to be written are saved too (``pending``), so a
-run killed between the append and the commit leaves a tail the next run can prove is its own: same
-file, our committed bytes where we left them, and the tail a prefix of what we meant to write. Only
-then is it cut off (and fetched again). Anything else is refused (``StateError``, exit 3, the file
+that covers them. Before each append the length and digest of each line about to be written are saved
+too (``pending``: a few dozen bytes an incident, not the incidents), so a run killed between the append
+and the commit leaves a tail the next run can prove is its own: same file, our committed bytes where we
+left them, and the tail our lines in order (the last one possibly torn by the kill). Only then is it cut
+off (and fetched again). Anything else is refused (``StateError``, exit 3, the file
 untouched): we never truncate bytes we cannot prove we wrote for this state key and never committed.
 
 A file that is not there, or not the one we last wrote, with nothing pending, is simply appended to:
@@ -40,6 +41,10 @@ def check_target(path: str | os.PathLike[str]) -> None:
         raise errors.InputError(f"--out {path} is not a regular file")
     if not target.resolve().parent.is_dir():
         raise errors.InputError(f"--out {path}: the folder {target.resolve().parent} does not exist")
+
+
+def _line_digest(line: bytes) -> str:
+    return hashlib.sha256(line).hexdigest()[:32]
 
 
 def _tail_digest(handle: Any, end: int) -> str:
@@ -87,12 +92,24 @@ class JsonLinesOutbox:
             self._refuse(f"is {info.st_size} bytes, not the {committed} this state committed")
         if committed and _tail_digest(handle, committed) != record.get("tail_sha256"):
             self._refuse("does not hold, where this state left them, the bytes it committed (rewritten?)")
-        written = str(pending.get("data", "")).encode()
         handle.seek(committed)
-        tail = handle.read()
-        if len(tail) > len(written) or tail != written[:len(tail)]:
-            self._refuse(f"has {len(tail)} bytes after the committed {committed} that this state did not write")
-        return len(tail)
+        for length, digest in pending.get("lines") or []:
+            line = handle.read(length)
+            if len(line) < length:
+                # The file ends inside this line: a write the kill tore. Its bytes cannot be compared
+                # with a digest of the whole line, but a torn line of ours is shorter and unbroken.
+                if b"\n" in line:
+                    self._refuse(self._foreign(info.st_size, committed))
+                break
+            if _line_digest(line) != digest:
+                self._refuse(self._foreign(info.st_size, committed))
+        if handle.read(1):
+            self._refuse(self._foreign(info.st_size, committed))
+        return info.st_size - committed
+
+    @staticmethod
+    def _foreign(size: int, committed: int) -> str:
+        return f"has {size - committed} bytes after the committed {committed} that this state did not write"
 
     def _refuse(self, why: str) -> None:
         integration, instance = (self.state_key.split("/") + ["", ""])[:2]
@@ -103,7 +120,9 @@ class JsonLinesOutbox:
                                 f"last batch may be in the old file too: {reset})")
 
     def write(self, incidents: list[dict[str, Any]]) -> None:
-        data = "".join(json.dumps(i, sort_keys=True, default=str) + "\n" for i in incidents).encode()
+        encoded = [(json.dumps(i, sort_keys=True, default=str) + "\n").encode() for i in incidents]
+        lines = [[len(line), _line_digest(line)] for line in encoded]
+        data = b"".join(encoded)
         with open(self.path, "a+b") as handle:   # reads may seek; writes always go to the end
             info = os.fstat(handle.fileno())
             base = info.st_size
@@ -113,7 +132,7 @@ class JsonLinesOutbox:
                 self.record = {"device": info.st_dev, "inode": info.st_ino, "length": base,
                                "tail_sha256": _tail_digest(handle, base)}
             # The intent first: a run killed after the append can then prove the tail is its own.
-            self.store.save(self.key, {**self.record, "pending": {"offset": base, "data": data.decode()}})
+            self.store.save(self.key, {**self.record, "pending": {"offset": base, "lines": lines}})
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -50,6 +50,25 @@ def test_a_torn_write_of_our_own_is_cut_off(tmp_path, store):
     assert out.read_text() == '{"id": "1"}\n'
 
 
+def test_a_torn_line_that_someone_else_finished_is_refused_and_kept(tmp_path, store):
+    out = tmp_path / "out.jsonl"
+    written = _killed_after_append(out, store)
+    os.truncate(out, len(written) - 5)
+    with open(out, "ab") as handle:
+        handle.write(b"\n")
+    with pytest.raises(errors.StateError):
+        _recover(out, store)
+    assert out.read_bytes() == written[:-5] + b"\n"
+
+
+def test_the_pending_record_holds_digests_not_the_incidents(tmp_path, store):
+    out = tmp_path / "out.jsonl"
+    outbox = JsonLinesOutbox(out, store, state_key=KEY)
+    outbox.recover()
+    outbox.write([{"id": "1", "secret-ish": "x" * 1000}])
+    assert "x" * 100 not in json.dumps(store.load(outbox.key))
+
+
 def test_a_run_killed_before_its_append_cuts_nothing(tmp_path, store):
     out = tmp_path / "out.jsonl"
     outbox = JsonLinesOutbox(out, store, state_key=KEY)
@@ -57,7 +76,7 @@ def test_a_run_killed_before_its_append_cuts_nothing(tmp_path, store):
     outbox.write([{"id": "1"}])
     store.save_many(outbox.state())
     record = store.load(outbox.key)
-    store.save(outbox.key, {**record, "pending": {"offset": record["length"], "data": '{"id": "2"}\n'}})
+    store.save(outbox.key, {**record, "pending": {"offset": record["length"], "lines": [[12, "0" * 32]]}})
     assert _recover(out, store) == 0 and out.read_text() == '{"id": "1"}\n'
 
 
@@ -168,7 +187,7 @@ def test_a_refused_out_file_exits_3_with_one_line_and_is_left_untouched(capsys, 
     store = SqliteStateStore(state)
     key = JsonLinesOutbox(out, store, state_key="cisco_gta/simulate/fetch-incidents").key
     record = store.load(key)
-    store.save(key, {**record, "pending": {"offset": record["length"], "data": '{"id": "x"}\n'}})
+    store.save(key, {**record, "pending": {"offset": record["length"], "lines": [[12, "0" * 32]]}})
     with open(out, "ab") as handle:
         handle.write(b'{"id": "theirs"}\n')
     before = out.read_bytes()
