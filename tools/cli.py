@@ -90,12 +90,6 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     _add_target_options(run)
     run._option_string_actions["--output"].type = str.lower   # -o JSON works like -o json
 
-    simulate = sub.add_parser("simulate", help="serve an integration's simulator until interrupted")
-    simulate.add_argument("integration")
-    simulate.add_argument("--port", type=_port, default=0, help="0 (the default) picks a free port")
-    simulate.add_argument("--seed", type=int, default=0)
-    simulate.add_argument("--faults", default=None)
-
     sub.add_parser("demo", help="every integration against its simulator")
     sub.add_parser("validate", help="manifests, schemas, handler coverage")
     docs = sub.add_parser("docs", help="regenerate each integration's README from its manifest")
@@ -118,7 +112,8 @@ def _module_exists(name: str) -> bool:
 
 # Actions that live in their own modules, so `run` never imports them.
 _OPTIONAL_ACTIONS = {"package": "soarpacks.tools.packaging.cli", "playbook": "soarpacks.tools.playbooks.cli", "bench": "soarpacks.tools.bench.cli",
-                     "state": "soarpacks.tools.state_cli", "completion": "soarpacks.tools.completion"}
+                     "state": "soarpacks.tools.state_cli", "completion": "soarpacks.tools.completion",
+                     "simulate": "soarpacks.tools.simulate_cli"}
 
 
 def _requested_action(argv: list[str]) -> str | None:
@@ -354,55 +349,7 @@ def _run_fetch_to_file(instance: Any, args: dict[str, str], path: str) -> None:
     print(f"{count} incident(s) appended to {path}")
 
 
-# --- simulate / demo / validate / docs ----------------------------------------------------------------
-
-def cmd_simulate(options: argparse.Namespace) -> int:
-    import errno
-    import shlex
-    import socket
-    import time
-
-    from soarpacks.integrations.common.registry import get
-    from soarpacks.integrations.common.simkit import serve
-    integration = get(options.integration)
-    simulator = integration.simulator_class()(seed=options.seed, faults=options.faults)
-    if options.port:
-        # Asked first: werkzeug answers a busy port with its own lines on stderr and sys.exit(1).
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(("127.0.0.1", options.port))
-            except OSError as exc:
-                if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
-                    raise
-                raise errors.ConfigError(f"cannot listen on port {options.port}: {exc.strerror} "
-                                         "(pick another with --port, or --port 0 for any free one)") from None
-    with serve(simulator, port=options.port) as served:
-        # The simulator's credentials are fake: printed in full, quoted for the shell, ready to paste.
-        params = " ".join(shlex.quote(f"--param={name}={_cli_value(value)}") for name, value in served.params().items())
-        print(f"{integration.id} simulator on {served.url} (seed {options.seed}); run commands against it with:\n"
-              f"  soarpacks run {integration.id} test-module {params}")
-        sys.stdout.flush()
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                time.sleep(3600)
-    return 0
-
-
-def _cli_value(value: Any) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _port(text: str) -> int:
-    """A TCP port for ``simulate --port``: 0 (any free one) to 65535, else bad input (exit 2)."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535; 0 picks a free one)")
-    return port
-
+# --- demo / validate / docs -------------------------------------------------------------------------
 
 def cmd_demo(options: argparse.Namespace) -> int:
     from soarpacks.tools.demo import run_demo
@@ -429,7 +376,7 @@ def cmd_docs(options: argparse.Namespace) -> int:
 
 
 ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "list": cmd_list, "describe": cmd_describe, "run": cmd_run, "simulate": cmd_simulate,
+    "list": cmd_list, "describe": cmd_describe, "run": cmd_run,
     "demo": cmd_demo, "validate": cmd_validate, "docs": cmd_docs,
 }
 

@@ -30,7 +30,7 @@ FALLBACK = r"""_soarpacks_complete() {
 
 
 def add_parser(subparsers: Any) -> None:
-    parser = subparsers.add_parser("completion", help="print a tab-completion script: eval \"$(soarpacks completion bash)\"")
+    parser = subparsers.add_parser("completion", help="print a shell completion script (bash, zsh)")
     parser.add_argument("shell", choices=["bash", "zsh"])
     parser.set_defaults(handler=run)
 
