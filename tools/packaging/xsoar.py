@@ -12,7 +12,7 @@ import importlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -26,6 +26,7 @@ from . import archive
 from .embed import BOOTSTRAP, embedded_files
 from .outputs import ARRAY, command_fields
 from soarpacks.integrations.common.platform import mirroring
+from soarpacks.integrations.common.platform.splunk_names import vendor_words
 from soarpacks.integrations.common.platform.common import FETCH, TEST, fetch_args_spec, fetch_setting_name
 from soarpacks.integrations.common.platform.xsoar import (GET_MAPPING, GET_MODIFIED, GET_REMOTE, MIRROR_INCOMING, MIRROR_NONE,
                              MIRROR_SETTING)
@@ -178,8 +179,40 @@ def command_outputs(manifest: Manifest, command: Command) -> list[dict[str, Any]
     return list(outputs.values())
 
 
+# Commands XSOAR itself defines for every integration: the same name in each pack is what XSOAR expects.
+PLATFORM_COMMANDS = frozenset({TEST, FETCH, GET_REMOTE, GET_MODIFIED, GET_MAPPING})
+
+
+def command_name(manifest: Manifest, command: Command) -> str:
+    """The command's XSOAR name: its manifest ``platform_name``, which must start with the vendor.
+
+    XSOAR's command names are global across every installed integration: two packs that both declare
+    ``get-event`` make ``!get-event`` ambiguous (and a playbook task picks one by chance of brand)."""
+    name = command.exported_name
+    words = name.split("-")
+    if len(words) < 2 or words[0] not in vendor_words(manifest):
+        raise errors.ConfigError(
+            f"{manifest.id}: the XSOAR command {name!r} is not vendor-prefixed (XSOAR command names are global); "
+            f"give it a platform_name such as '{manifest.id.split('_')[0]}-{name}' in the manifest")
+    return name
+
+
+def check_command_names(integrations: Iterable[Integration]) -> None:
+    """No two packs may declare the same XSOAR command: a SOC installs them side by side."""
+    owners: dict[str, str] = {}
+    for integration in integrations:
+        manifest = integration.manifest
+        for command in manifest.commands.values():
+            if not command.supported or command.name in PLATFORM_COMMANDS:
+                continue
+            name = command_name(manifest, command)
+            if owners.setdefault(name, manifest.id) != manifest.id:
+                raise errors.ConfigError(f"the XSOAR command {name!r} is declared by both {owners[name]} and "
+                                         f"{manifest.id}; give one of them another platform_name")
+
+
 def command_entry(manifest: Manifest, command: Command) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": command.exported_name, "description": " ".join(command.description.split()),
+    entry: dict[str, Any] = {"name": command_name(manifest, command), "description": " ".join(command.description.split()),
                              "arguments": [argument(a) for a in command.args]}
     outputs = command_outputs(manifest, command)
     if outputs:
