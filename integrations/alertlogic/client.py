@@ -37,11 +37,12 @@ class AlertLogicClient:
 
     def __init__(self, *, base_url: str, username: str, password: str, account_id: str | None = None,
                  mfa_code: str | None = None, api_key: str | None = None, legacy_base_url: str | None = None,
-                 console_url: str = "https://console.alertlogic.com", verify: bool = True,
+                 console_url: str = "https://console.alertlogic.com", verify: bool = True, proxy: bool = False,
                  retry: RetryPolicy = DEFAULT_RETRY, event_workers: int = DEFAULT_EVENT_WORKERS,
                  session_factory: Callable[[], requests.Session] = requests.Session) -> None:
         self._base_url = base_url
         self._verify = verify
+        self._proxy = proxy
         self._retry = retry
         self._session_factory = session_factory
         self._login_auth = BasicAuth(username, password)
@@ -55,13 +56,14 @@ class AlertLogicClient:
         self.legacy = None
         if api_key:
             self.legacy = HttpClient(legacy_base_url or "https://api.alertlogic.net", auth=BasicAuth(api_key, ""),
-                                     retry=retry, verify=verify, vendor=VENDOR)
+                                     retry=retry, verify=verify, proxy=proxy, vendor=VENDOR)
 
     def __repr__(self) -> str:
         return f"<AlertLogicClient {self._base_url} account={self._account_id or '?'}>"
 
     def _new_http(self, session: requests.Session | None = None) -> HttpClient:
         return HttpClient(self._base_url, auth=self.auth, retry=self._retry, verify=self._verify, vendor=VENDOR,
+                          proxy=self._proxy,
                           session=session or self._session_factory())
 
     # --- AIMS ------------------------------------------------------------------------------------

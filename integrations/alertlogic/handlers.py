@@ -23,7 +23,7 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
         base_url=params["base_url"], username=params["username"], password=params["password"],
         account_id=params.get("account_id"), mfa_code=params.get("mfa_code"), api_key=params.get("api_key"),
         legacy_base_url=params.get("legacy_base_url"), console_url=params.get("console_url") or "https://console.alertlogic.com",
-        verify=not params["insecure"], retry=retry,
+        verify=not params["insecure"], proxy=bool(params.get("proxy")), retry=retry,
         event_workers=params.get("event_workers") or DEFAULT_EVENT_WORKERS)
 
 

@@ -43,17 +43,17 @@ ERROR_TABLE = {**DEFAULT_ERROR_TABLE, 401: Rule(Action.FAIL, errors.AuthError)}
 class AlphaSocClient:
     """The REST API v1 endpoints this integration uses, over the runtime's one request loop."""
 
-    def __init__(self, base_url: str, api_key: str, *, verify: bool = True,
+    def __init__(self, base_url: str, api_key: str, *, verify: bool = True, proxy: bool = False,
                  retry: RetryPolicy = DEFAULT_RETRY) -> None:
         if not api_key:
             raise errors.ConfigError("AlphaSOC: api_key is empty")
         # Basic auth with the API key as username and an empty password, as the API documents.
         self.http = HttpClient(base_url, auth=BasicAuth(api_key), retry=retry, error_table=ERROR_TABLE,
-                               verify=verify, vendor=VENDOR)
+                               verify=verify, proxy=proxy, vendor=VENDOR)
         # AlphaSOC's 429 carries no Retry-After and its own clients back off up to a minute; a telemetry
         # batch is worth that patience (alerts and lookups keep the caller's shorter policy).
         self.upload_http = HttpClient(base_url, auth=self.http.auth, error_table=ERROR_TABLE, verify=verify,
-                                      vendor=VENDOR, retry=replace(retry, max_attempts=max(retry.max_attempts, 9),
+                                      proxy=proxy, vendor=VENDOR, retry=replace(retry, max_attempts=max(retry.max_attempts, 9),
                                                                    max_delay=max(retry.max_delay, 60.0)))
 
     def __repr__(self) -> str:
@@ -109,7 +109,7 @@ def _dictionary(body: Any, key: str) -> dict[str, dict[str, Any]]:
 
 def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> AlphaSocClient:
     return AlphaSocClient(params.get("base_url") or DEFAULT_BASE_URL, params["api_key"],
-                          verify=not params.get("insecure", False), retry=retry)
+                          verify=not params.get("insecure", False), proxy=bool(params.get("proxy")), retry=retry)
 
 
 # --- mapping: alert -> incident ----------------------------------------------------------------

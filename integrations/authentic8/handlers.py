@@ -199,7 +199,8 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
     # A 404 on the one endpoint means base_url does not point at a Silo API: a configuration problem.
     table = {**DEFAULT_ERROR_TABLE, 404: Rule(Action.FAIL, errors.ConfigError)}
     http = HttpClient(params.get("base_url") or "https://extapi.authentic8.com", auth=None, retry=retry,
-                      error_table=table, verify=not params["insecure"], vendor=VENDOR)
+                      error_table=table, verify=not params["insecure"], vendor=VENDOR,
+                      proxy=bool(params.get("proxy")))
     return SiloApi(http, token=params["token"], org=params["org"])
 
 

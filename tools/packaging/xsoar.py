@@ -64,8 +64,19 @@ def category(manifest: Manifest) -> str:
     return view.category(manifest)
 
 
+# The labels XSOAR's own packs give the settings every integration has (demisto-sdk's format writes the first
+# two and its validate IN100 requires them); they win over the manifest's, so every pack reads alike.
+STANDARD_DISPLAY = {
+    "insecure": "Trust any certificate (not secure)",
+    "proxy": "Use system proxy settings",
+    "first_fetch": "First fetch time",
+    "max_fetch": "Maximum number of incidents per fetch",
+}
+ADVANCED = frozenset({"insecure", "proxy"})   # under "Advanced settings" in the instance dialog, as in XSOAR's packs
+
+
 def _display(spec: dict[str, Any]) -> str:
-    return spec.get("display") or spec["name"].replace("_", " ").capitalize()
+    return STANDARD_DISPLAY.get(spec["name"]) or spec.get("display") or spec["name"].replace("_", " ").capitalize()
 
 
 def configuration_entry(spec: dict[str, Any], *, name: str | None = None) -> dict[str, Any]:
@@ -90,6 +101,8 @@ def configuration_entry(spec: dict[str, Any], *, name: str | None = None) -> dic
         entry["defaultvalue"] = view.default_text(spec["default"])
     if spec.get("description"):
         entry["additionalinfo"] = " ".join(spec["description"].split())
+    if spec["name"] in ADVANCED:
+        entry["advanced"] = True
     return entry
 
 
