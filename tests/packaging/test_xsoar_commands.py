@@ -49,3 +49,19 @@ def test_two_packs_declaring_the_same_command_fail_the_build():
     with pytest.raises(errors.ConfigError, match="declared by both alertlogic and alertlogic_twin"):
         xsoar.check_command_names([original, twin])
     xsoar.check_command_names(INTEGRATIONS.values())   # the packs as shipped do not clash
+
+
+def test_write_commands_carry_xsoars_potentially_harmful_marker_and_reads_do_not(integration, dist):
+    declared = {c["name"]: c for c in _unified(dist, integration)["script"]["commands"]}
+    writes = 0
+    for command in integration.manifest.commands.values():
+        if not command.supported or command.name in xsoar.PLATFORM_COMMANDS:
+            continue
+        entry = declared[command.exported_name]
+        if command.effect == "write":
+            writes += 1
+            assert entry.get("execution") is True, command.exported_name
+        else:
+            assert not entry.get("execution"), command.exported_name
+    if integration.id in ("alertlogic", "cisco_gta", "alienvault_usm"):
+        assert writes, "a vendor with status or label changes declares no write command"

@@ -231,7 +231,9 @@ def command_entry(manifest: Manifest, command: Command) -> dict[str, Any]:
     if outputs:
         entry["outputs"] = outputs
     if command.effect == "write":
-        entry["execution"] = False
+        # XSOAR's "potentially harmful" marker for a command that changes something at the vendor (demisto-sdk's
+        # YAML generator turns a docstring's "potentially harmful." into exactly this flag); read commands omit it.
+        entry["execution"] = True
     return entry
 
 
