@@ -1,6 +1,7 @@
 """Runs inside the demisto-sdk virtualenv: validates files with demisto-sdk's own schemas and models.
 
     python sdk_check.py integration FILE.yml | pack_metadata FILE.json | playbook FILE.yml | pack PACK.zip
+    python sdk_check.py incidenttype|incidentfield|classifier|mapper|layoutscontainer FILE.json
 
 Prints one JSON object: {"errors": [...]} (empty when the file is accepted).
 
@@ -12,6 +13,7 @@ version (backward-compatibility BC*, IN164), or the content repository around th
 .secrets-ignore/.pack-ignore files, which are repository files, not pack content). Errors demisto-sdk
 lists as ignorable (a pack may silence them in .pack-ignore) are not reported. ``unavailable`` names the
 validators that could not run here (the network, or the content graph)."""
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -40,11 +42,19 @@ def _kwalify_errors(schema_name, path):
     return []
 
 
+# kind: (strict_objects module, model, kwalify schema) of the pack's JSON content items.
+CONTENT_MODELS = {
+    "incidenttype": ("incident_type", "StrictIncidentType", "incidenttype"),
+    "incidentfield": ("incident_field", "StrictIncidentField", "incidentfield"),
+    "classifier": ("classifier", "StrictClassifier", "classifier"),
+    "mapper": ("mapper", "StrictMapper", "mapper"),
+    "layoutscontainer": ("layout", "StrictLayout", "layoutscontainer"),
+}
 OFFLINE_OR_REPOSITORY = {"IN104", "PA103", "PA128", "IN164"}
 
 
 def _pack_errors(zip_path):
-    import importlib
+
     import os
     import subprocess
     import tempfile
@@ -121,6 +131,10 @@ def main(kind, path):
             StrictPackMetadata,
         )
         errors = _pydantic_errors(StrictPackMetadata, json.loads(text))
+    elif kind in CONTENT_MODELS:
+        module, model, schema = CONTENT_MODELS[kind]
+        strict = getattr(importlib.import_module(f"demisto_sdk.commands.content_graph.strict_objects.{module}"), model)
+        errors = _pydantic_errors(strict, json.loads(text)) + _kwalify_errors(schema, path)
     elif kind == "pack":
         errors, unavailable = _pack_errors(path)
         print(json.dumps({"errors": errors, "unavailable": unavailable}))

@@ -23,6 +23,7 @@ from soarpacks.tools.playbooks.cli import PLAYBOOKS_DIR
 from soarpacks.integrations.common.registry import Integration
 
 from . import archive
+from . import xsoar_content as content
 from .embed import BOOTSTRAP, embedded_files
 from .outputs import ARRAY, command_fields
 from soarpacks.integrations.common.platform import mirroring
@@ -323,9 +324,27 @@ def integration_yaml(integration: Integration, *, docker_image: str = DEFAULT_DO
             "runonce": False,
             "commands": commands,
         },
+        **({"defaultclassifier": pack_name(manifest), "defaultmapperin": content.mapper_id(pack_name(manifest))}
+           if _fetches(manifest) else {}),
         "fromversion": SERVER_MIN_VERSION,
         "tests": ["No tests (auto formatted)"],
     }
+
+
+def incident_content(manifest: Manifest) -> list[tuple[str, dict[str, Any], str]]:
+    """(path in the pack, item, metadata.json kind) of what fetched incidents need: type, fields, classifier,
+    incoming mapper and layout. Only integrations that fetch have incidents to describe."""
+    if not _fetches(manifest):
+        return []
+    name = pack_name(manifest)
+    items = [(f"IncidentTypes/incidenttype-{name}.json", content.incident_type(manifest), "incidenttype")]
+    for field in content.incident_fields(manifest):
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", field["name"]).strip("_")
+        items.append((f"IncidentFields/incidentfield-{slug}.json", field, "incidentfield"))
+    items += [(f"Classifiers/classifier-{name}.json", content.classifier(manifest, name), "classifier"),
+              (f"Classifiers/classifier-mapper-incoming-{name}.json", content.incoming_mapper(manifest, name), "mapper"),
+              (f"Layouts/layoutscontainer-{name}.json", content.layout(manifest), "layoutscontainer")]
+    return items
 
 
 def pack_metadata(integration: Integration, *, dependencies: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -406,10 +425,12 @@ def xsoar_files(integration: Integration, *, docker_image: str = DEFAULT_DOCKER_
                 dependencies[other_pack] = {"mandatory": True, "display_name": others[other].manifest.name}
     unified = integration_yaml(integration, docker_image=docker_image)
     metadata = pack_metadata(integration, dependencies=dependencies)
+    extra = incident_content(manifest)
+    files += [(path, _json(item)) for path, item, _ in extra]
     files += [
         (f"Integrations/integration-{name}.yml", _yaml(unified)),
         ("pack_metadata.json", _json(metadata)),
-        ("metadata.json", _json(_marketplace_metadata(metadata, unified, name, playbook_items))),
+        ("metadata.json", _json(_marketplace_metadata(metadata, unified, name, playbook_items, extra))),
         ("README.md", readme(integration).encode("utf-8")),
         (f"ReleaseNotes/{manifest.version.replace('.', '_')}.md", release_notes(manifest).encode("utf-8")),
     ]
@@ -417,7 +438,8 @@ def xsoar_files(integration: Integration, *, docker_image: str = DEFAULT_DOCKER_
 
 
 def _marketplace_metadata(metadata: dict[str, Any], unified: dict[str, Any], name: str,
-                          playbooks: list[dict[str, Any]]) -> dict[str, Any]:
+                          playbooks: list[dict[str, Any]],
+                          extra: list[tuple[str, dict[str, Any], str]] = ()) -> dict[str, Any]:
     """What ``demisto-sdk upload`` adds as ``metadata.json``: the pack's identity and its content items."""
     integration_item = {
         "id": unified["commonfields"]["id"], "name": unified["display"], "description": unified["description"],
@@ -429,6 +451,13 @@ def _marketplace_metadata(metadata: dict[str, Any], unified: dict[str, Any], nam
     if playbooks:
         items["playbook"] = playbooks
         displays["playbook"] = "Playbook" if len(playbooks) == 1 else "Playbooks"
+    labels = {"incidenttype": "Incident Type", "incidentfield": "Incident Field", "classifier": "Classifier",
+              "mapper": "Mapper", "layoutscontainer": "Layout"}
+    for _, item, kind in extra:
+        items.setdefault(kind, []).append({"id": item["id"], "name": item["name"],
+                                           "description": item.get("description", "")})
+        count = len(items[kind])
+        displays[kind] = labels[kind] + ("s" if count > 1 else "")
     return {**metadata, "id": name, "contentItems": items, "contentDisplays": displays,
             "supportDetails": {"url": metadata.get("url", "")}}
 
