@@ -58,11 +58,11 @@ def _pack_errors(zip_path):
     import os
     import subprocess
     import tempfile
-    import tomllib
+    import toml  # what demisto-sdk itself reads its config with (tomllib needs Python 3.11)
     import zipfile
 
     os.environ.setdefault("DEMISTO_SDK_IGNORE_CONTENT_WARNING", "1")
-    config = tomllib.loads((Path(demisto_sdk.__file__).parent / "commands" / "validate" /
+    config = toml.loads((Path(demisto_sdk.__file__).parent / "commands" / "validate" /
                             "sdk_validation_config.toml").read_text())
     selected = set(config["path_based_validations"]["select"]) - OFFLINE_OR_REPOSITORY
     support_levels = config.get("support_level", {})
