@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any, Iterator
 
 from ..common import errors
-from ..common.vendordata import dig
+from ..common.vendordata import dig, vendor_data
 from ..common.registry import command
 from ..common.results import CommandResult, FetchBatch
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
@@ -138,6 +138,7 @@ def get_legacy_incident(client: AlertLogicClient, *, incident_id: int, customer_
     raw = client.legacy_incident(incident_id, customer_id=customer_id)
     mapped = legacy_to_incident(raw)
     outputs = {key: value for key, value in mapped.items() if key != "raw"}
-    outputs["event_ids"] = [str(e) for e in raw.get("event_ids") or []]
+    with vendor_data("alertlogic legacy incident"):
+        outputs["event_ids"] = [str(e) for e in raw.get("event_ids") or []]
     return CommandResult(outputs, raw=raw)
 
