@@ -90,11 +90,12 @@ def update_status(client: AlertLogicClient, *, incident_id: str, status: str, no
                    "reason_code": None, "notes": notes, "status_change_time": None}
         return CommandResult(outputs, raw={"error": str(exc)},
                              readable=f"Incident {incident_id} is already {status}: nothing changed.")
-    new, old = dig(answer, "new") or {}, dig(answer, "old") or {}
-    outputs = {"incident_id": incident_id, "status": new.get("status", status),
-               "previous_status": old.get("status"), "changed": True,
-               "reason_code": new.get("reason_code") or reason_code,
-               "notes": new.get("notes", notes), "status_change_time": new.get("status_change_time")}
+    with vendor_data("alertlogic status change"):
+        new, old = dig(answer, "new") or {}, dig(answer, "old") or {}
+        outputs = {"incident_id": incident_id, "status": new.get("status", status),
+                   "previous_status": old.get("status"), "changed": True,
+                   "reason_code": new.get("reason_code") or reason_code,
+                   "notes": new.get("notes", notes), "status_change_time": new.get("status_change_time")}
     return CommandResult(outputs, raw=answer)
 
 
@@ -106,7 +107,8 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
     """The incident, its associated events (pages fetched concurrently), each event analysed, and
     the seed's roll-ups across them."""
     incident = client.incident(incident_id)
-    real_id = str(incident.get("incidentId") or incident_id)
+    with vendor_data("alertlogic incident"):
+        real_id = str(incident.get("incidentId") or incident_id)
     events, total = client.events(real_id, max_events=max_events)
     analysed: list[dict[str, Any]] = []
     seen: set[str] = set()
