@@ -109,7 +109,7 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
     incident = client.incident(incident_id)
     with vendor_data("alertlogic incident"):
         real_id = str(incident.get("incidentId") or incident_id)
-    events, total = client.events(real_id, max_events=max_events)
+    events, total, missing = client.events(real_id, max_events=max_events)
     analysed: list[dict[str, Any]] = []
     seen: set[str] = set()
     for event in events:
@@ -120,8 +120,19 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
     details = {key: value for key, value in incident_to_incident(incident, console_url=client.console_url).items()
                if key != "raw"}
     details.update({"event_count": len(analysed), "event_total": total, "events_truncated": total > len(events),
-                    **rollups(analysed), "events": analysed})
-    return CommandResult(details, raw={"incident": incident, "events": events}, readable=incident_markdown(details))
+                    **rollups(analysed), "events": analysed, "events_warning": _missing_pages_warning(missing)})
+    readable = incident_markdown(details)
+    if details["events_warning"]:
+        readable = f"**Warning:** {details['events_warning']}\n\n{readable}"
+    return CommandResult(details, raw={"incident": incident, "events": events}, readable=readable)
+
+
+def _missing_pages_warning(offsets: list[int]) -> str | None:
+    if not offsets:
+        return None
+    where = ", ".join(str(o) for o in offsets)
+    return (f"{len(offsets)} page(s) of events answered 404 (not found) at offset(s) {where}: their events are "
+            "missing here; the rest are shown")
 
 
 @command("alertlogic-add-feedback")
