@@ -6,7 +6,7 @@ import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 import requests
 
@@ -23,6 +23,12 @@ INCIDENT_PAGE = 100
 EVENT_PAGE = 100
 DEFAULT_EVENT_WORKERS = 8
 
+
+
+class EventsRead(NamedTuple):
+    events: list[dict[str, Any]]
+    total: int
+    missing_offsets: list[int]   # pages that answered 404
 
 class AlertLogicClient:
     """One Alert Logic account.
@@ -187,8 +193,9 @@ class AlertLogicClient:
                 return
 
     @reads_vendor_data
-    def events(self, incident_id: str, *, max_events: int) -> tuple[list[dict[str, Any]], int]:
-        """Up to ``max_events`` associated events, in the service's order, and the total count.
+    def events(self, incident_id: str, *, max_events: int) -> EventsRead:
+        """Up to ``max_events`` associated events, in the service's order, the total count, and the
+        offsets of pages that answered 404 (their events are missing; the others are kept).
 
         The first page says how many there are and how many the service puts on a page; the other
         pages are then fetched at once by offset, ``event_workers`` at a time.
@@ -201,17 +208,24 @@ class AlertLogicClient:
         step = step if isinstance(step, int) and step > 0 else len(items)
         wanted = min(total, max_events)
         if not items or len(items) >= wanted:
-            return items[:wanted], total
+            return EventsRead(items[:wanted], total, [])
         offsets = list(range(len(items), wanted, step))
         pages = self._fetch_pages(incident_id, offsets, step)
         events = list(items)
         for page in pages:
-            events.extend(page["returnVals"])
-        return events[:wanted], total
+            events.extend(page["returnVals"] if page is not None else [])
+        return EventsRead(events[:wanted], total, [o for o, page in zip(offsets, pages) if page is None])
 
-    def _fetch_pages(self, incident_id: str, offsets: list[int], limit: int) -> list[dict[str, Any]]:
+    def _page_or_none(self, http: HttpClient, incident_id: str, offset: int, limit: int) -> dict[str, Any] | None:
+        # A page that vanished (404) while the others answer must not cost the events already read.
+        try:
+            return self._events_page(http, incident_id, offset, limit)
+        except errors.NotFoundError:
+            return None
+
+    def _fetch_pages(self, incident_id: str, offsets: list[int], limit: int) -> list[dict[str, Any] | None]:
         if self.event_workers == 1 or len(offsets) == 1:
-            return [self._events_page(self.http, incident_id, offset, limit) for offset in offsets]
+            return [self._page_or_none(self.http, incident_id, offset, limit) for offset in offsets]
         local = threading.local()
         sessions: list[requests.Session] = []
         sessions_lock = threading.Lock()
@@ -224,13 +238,13 @@ class AlertLogicClient:
                 local.http = self._new_http(session)
             return local.http
 
-        def fetch(offset: int) -> dict[str, Any]:
-            return self._events_page(thread_http(), incident_id, offset, limit)
+        def fetch(offset: int) -> dict[str, Any] | None:
+            return self._page_or_none(thread_http(), incident_id, offset, limit)
 
         pool = ThreadPoolExecutor(max_workers=min(self.event_workers, len(offsets)),
                                   thread_name_prefix="alertlogic-events")
         try:
-            futures: list[Future[dict[str, Any]]] = [pool.submit(fetch, offset) for offset in offsets]
+            futures: list[Future[dict[str, Any] | None]] = [pool.submit(fetch, offset) for offset in offsets]
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
             for future in done:
                 if future.exception() is not None:

@@ -345,8 +345,9 @@ def test_module(api: SiloApi) -> CommandResult:
                                        extractlog(api.org, "ADMIN_AUDIT", start_seq=0, limit=1)])
     info = types_reply.value()
     org_reply.value()
-    outputs = {"ok": True, "org": api.org, "version": str(info.get("version", "")),
-               "log_types": len(info.get("log_types") or [])}
+    with vendor_data("authentic8 log types"):
+        outputs = {"ok": True, "org": api.org, "version": str(info.get("version", "")),
+                   "log_types": len(info.get("log_types") or [])}
     return CommandResult(outputs, raw=info, readable=f"ok: token accepted, org {api.org!r} readable, "
                                                      f"{outputs['log_types']} log types (API {outputs['version']})")
 
