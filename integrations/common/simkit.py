@@ -28,7 +28,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import errors
 
-FAULT_KINDS = ("429", "429-date", "429-bare", "500", "502", "503", "504", "drop", "slow", "expire", "malformed")
+FAULT_KINDS = ("429", "429-date", "429-bare", "404", "500", "502", "503", "504", "drop", "slow", "expire", "malformed")
 
 
 @dataclass
@@ -249,6 +249,8 @@ class Simulator:
             return json_response({"message": "Too Many Requests"}, 429, {"Retry-After": format_datetime(when, usegmt=True)})
         if kind == "429-bare":
             return json_response({"message": "Too Many Requests"}, 429)
+        if kind == "404":   # scripted only: a resource that vanished between two requests
+            return json_response({"error": "Not found", "code": 404}, 404)
         if kind in ("500", "502", "503", "504"):
             return Response(f"<html><body>{kind} upstream error</body></html>", status=int(kind), mimetype="text/html")
         if kind == "drop":
