@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import json
 import logging
+import os
 import sys
 import traceback
 from typing import Any, Callable, Iterator
@@ -19,6 +20,37 @@ from soarpacks.integrations.common import errors
 from soarpacks.integrations.common.redaction import REDACTOR
 
 log = logging.getLogger("soarpacks")
+
+
+EXIT_CODES = """exit codes:
+  0  ok
+  1  a bug in soarpacks (please report it; --debug shows the traceback)
+  2  bad input: fix the command (unknown argument, bad value, an id the vendor does not have)
+  3  configuration, credentials or state: fix the instance or the state file (TLS, unknown host, 401/403,
+     a state file in use, unreadable or read-only, an --out file it cannot prove it may trim)
+  4  vendor or network: try again later (timeouts, refused connections, 429/5xx once retries ran out)"""
+
+
+RUN_EXAMPLES = """examples:
+  soarpacks run cisco_gta fetch-incidents --simulate max_fetch=5 -o json
+  soarpacks run cisco_gta fetch-incidents --config soar.yaml --instance gta-prod --out incidents.jsonl"""
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, read from the installed distribution only when asked (every start-up pays for imports)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the version of soarpacks and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None) -> None:
+        from importlib import metadata
+        try:
+            version = metadata.version("soarpacks")
+        except metadata.PackageNotFoundError:  # run from a native package: no installed distribution
+            version = "unknown (not installed)"
+        print(f"soarpacks {version} (Python {sys.version.split()[0]})")
+        parser.exit()
 
 
 def _add_target_options(parser: argparse.ArgumentParser) -> None:
@@ -36,30 +68,29 @@ def _add_target_options(parser: argparse.ArgumentParser) -> None:
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The whole parser. Given an ``argv`` whose action is a built-in one, the optional actions' modules
     are left out: every SOAR command's start-up would pay for them (packaging imports its builders)."""
-    parser = argparse.ArgumentParser(prog="soarpacks", description="SOAR integration packs: run, simulate, package.")
+    parser = argparse.ArgumentParser(prog="soarpacks", description="SOAR integration packs: run, simulate, package.",
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true", help="log requests and show tracebacks (secrets stay masked)")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     sub.add_parser("list", help="the integrations and their commands")
     describe = sub.add_parser("describe", help="an integration's params and commands")
     describe.add_argument("integration")
 
-    run = sub.add_parser("run", help="run one command, like a war-room command")
+    run = sub.add_parser("run", help="run one command, like a war-room command",
+                         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=RUN_EXAMPLES)
     run.add_argument("integration")
     run.add_argument("command")
     run.add_argument("args", nargs="*", metavar="KEY=VALUE")
     run.add_argument("-o", "--output", choices=["json", "md", "ocsf"], default="md",
                      help="ocsf: OCSF Detection Findings as JSON Lines (fetch-incidents and the get commands)")
     run.add_argument("--out", metavar="FILE", help="fetch-incidents: append incidents to a JSON Lines file, exactly "
-                                                    "once even across crashes (its length is saved with the bookmark); "
+                                                    "once even across crashes; only ever appends (what a killed run "
+                                                    "left uncommitted is cut off only once proven its own); "
                                                     "with -o ocsf, any command's findings")
     _add_target_options(run)
-
-    simulate = sub.add_parser("simulate", help="serve an integration's simulator until interrupted")
-    simulate.add_argument("integration")
-    simulate.add_argument("--port", type=int, default=0)
-    simulate.add_argument("--seed", type=int, default=0)
-    simulate.add_argument("--faults", default=None)
+    run._option_string_actions["--output"].type = str.lower   # -o JSON works like -o json
 
     sub.add_parser("demo", help="every integration against its simulator")
     sub.add_parser("validate", help="manifests, schemas, handler coverage")
@@ -82,7 +113,9 @@ def _module_exists(name: str) -> bool:
 
 
 # Actions that live in their own modules, so `run` never imports them.
-_OPTIONAL_ACTIONS = {"package": "soarpacks.tools.packaging.cli", "playbook": "soarpacks.tools.playbooks.cli", "bench": "soarpacks.tools.bench.cli"}
+_OPTIONAL_ACTIONS = {"package": "soarpacks.tools.packaging.cli", "playbook": "soarpacks.tools.playbooks.cli", "bench": "soarpacks.tools.bench.cli",
+                     "state": "soarpacks.tools.state_cli", "completion": "soarpacks.tools.completion",
+                     "simulate": "soarpacks.tools.simulate_cli"}
 
 
 def _requested_action(argv: list[str]) -> str | None:
@@ -92,7 +125,11 @@ def _requested_action(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser(sys.argv[1:] if argv is None else argv)
-    options = parser.parse_args(argv)
+    if "_ARGCOMPLETE" in os.environ:   # the shell asks for completions (argcomplete's protocol)
+        with contextlib.suppress(ImportError):
+            import argcomplete
+            argcomplete.autocomplete(parser)   # answers and exits
+    options = _parse(parser, argv)
     _configure_logging(options.debug)
     try:
         return int(ACTIONS.get(options.action, _delegate)(options) or 0)
@@ -106,12 +143,34 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        if exc.filename is None:   # not about a file the user named: a bug of ours, below
+            return _our_bug(exc, options.debug)
+        # A file or folder the user named (an --out folder, a package -o path): fix the setup, exit 3.
+        print(f"error (config): cannot use {exc.filename}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return 3
     except Exception as exc:  # a bug of ours: still one line, still redacted
-        if options.debug:
-            print(REDACTOR(traceback.format_exc()), file=sys.stderr)
-        print(f"bug in soarpacks, please report: {type(exc).__name__}: {_one_line(REDACTOR(exc))}"
-              f"{'' if options.debug else ' (run with --debug for the traceback)'}", file=sys.stderr)
-        return 1
+        return _our_bug(exc, options.debug)
+
+
+def _our_bug(exc: BaseException, debug: bool) -> int:
+    if debug:
+        print(REDACTOR(traceback.format_exc()), file=sys.stderr)
+    print(f"bug in soarpacks, please report: {type(exc).__name__}: {_one_line(REDACTOR(exc))}"
+          f"{'' if debug else ' (run with --debug for the traceback)'}", file=sys.stderr)
+    return 1
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Like ``parse_args``, but ``run``'s ``key=value`` arguments may also stand after flags (argparse
+    stops filling a positional list at the first option; ``parse_intermixed_args`` refuses subparsers)."""
+    options, extras = parser.parse_known_args(argv)
+    if options.action == "run":
+        options.args = [*options.args, *(e for e in extras if not e.startswith("-"))]
+        extras = [e for e in extras if e.startswith("-")]
+    if extras:
+        parser.error(f"unrecognized arguments: {' '.join(extras)}")
+    return options
 
 
 def _one_line(text: str) -> str:
@@ -149,17 +208,29 @@ def cmd_describe(options: argparse.Namespace) -> int:
     m = get(options.integration).manifest
     print(f"{m.name} ({m.id} {m.version}) — {m.description}\n\nParams:")
     for p in m.params:
-        flags = ", ".join(f for f in ("required" if p.get("required") else "", "secret" if p.get("secret") else "") if f)
-        print(f"  {p['name']} ({p['type']}{', ' + flags if flags else ''})"
-              f"{' default ' + json.dumps(p['default']) if 'default' in p else ''}")
+        print(_describe_field(p, secret=True))
     print("\nCommands:")
     for c in m.commands.values():
         status = "" if c.supported else f"  [not supported: {c.unsupported_reason}]"
-        print(f"  {c.name}: {c.description.strip()}{status}")
+        name = f"{c.name} (also {c.platform_name})" if c.platform_name and c.platform_name != c.name else c.name
+        print(f"  {name}: {c.description.strip()}{status}")
         for a in c.args:
-            extra = " required" if a.get("required") else (f" default {json.dumps(a['default'])}" if "default" in a else "")
-            print(f"      {a['name']} ({a['type']}){extra}{' one of ' + ', '.join(map(str, a['enum'])) if 'enum' in a else ''}")
+            print(_describe_field(a, indent="      "))
     return 0
+
+
+def _describe_field(spec: dict[str, Any], *, indent: str = "  ", secret: bool = False) -> str:
+    """One param or argument: type, required/secret, default, allowed values, example, description."""
+    flags = [f for f in ("required" if spec.get("required") else "", "secret" if secret and spec.get("secret") else "") if f]
+    parts = [f"{indent}{spec['name']} ({', '.join([spec['type'], *flags])})"]
+    if "default" in spec:
+        parts.append(f"default {json.dumps(spec['default'])}")
+    if "enum" in spec:
+        parts.append("one of " + ", ".join(map(str, spec["enum"])))
+    if "example" in spec:
+        parts.append(f"e.g. {spec['example']}")
+    line = "; ".join(parts)
+    return f"{line}\n{indent}    {spec['description'].strip()}" if spec.get("description") else line
 
 
 # --- run ---------------------------------------------------------------------------------------------
@@ -206,18 +277,34 @@ def target_instance(options: argparse.Namespace, integration_id: str) -> Iterato
 
 def cmd_run(options: argparse.Namespace) -> int:
     from soarpacks.tools.config import parse_pairs
-    args = parse_pairs(options.args, what="argument")
-    with target_instance(options, options.integration) as instance:
+    args = parse_pairs(options.args, what="argument", unique=True)
+    with target_instance(options, options.integration) as instance, _fetch_guard(instance, options.command):
+        fetch = instance.integration.manifest.command(options.command).name == "fetch-incidents"
         if options.output == "ocsf":
             from soarpacks.tools.ocsf_output import run_ocsf
             run_ocsf(instance, options.command, args, out=options.out)
-        elif options.command == "fetch-incidents" and options.out:
+        elif fetch and options.out:
             _run_fetch_to_file(instance, args, options.out)
-        elif options.command == "fetch-incidents":
-            _run_fetch(instance, args, options.output)
+        elif fetch:
+            _run_fetch(instance, args, options.output, options.command)
         else:
             instance.run(options.command, args, emit=_printer(options.output))
     return 0
+
+
+@contextlib.contextmanager
+def _fetch_guard(instance: Any, command: str) -> Iterator[None]:
+    """One fetch per state key at a time, for the whole run (two would hand everything over twice), and
+    a state file that can be written, checked before anything is handed over (or the next run repeats it)."""
+    from soarpacks.integrations.common.lock import state_lock
+    from soarpacks.integrations.common.state import SqliteStateStore
+    role = instance.integration.manifest.command(command).name
+    if role != "fetch-incidents" or not isinstance(instance.store, SqliteStateStore):
+        yield
+        return
+    with state_lock(instance.store.path, instance.state_key(role)):
+        instance.store.check_writable()
+        yield
 
 
 def _printer(output: str) -> Callable[[Any], None]:
@@ -230,7 +317,7 @@ def _printer(output: str) -> Callable[[Any], None]:
     return emit
 
 
-def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
+def _run_fetch(instance: Any, args: dict[str, str], output: str, command: str = "fetch-incidents") -> None:
     """Streams incidents out batch by batch. On failure, a JSON array is still closed, so stdout
     holds exactly the incidents handed over, which is what the saved bookmark covers."""
     from soarpacks.integrations.common.results import markdown_table
@@ -248,7 +335,7 @@ def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
         sys.stdout.flush()
 
     try:
-        count = instance.run("fetch-incidents", args, emit=emit)
+        count = instance.run(command, args, emit=emit)
     finally:
         if output == "json":
             sys.stdout.write("[]\n" if first else "\n]\n")
@@ -259,7 +346,7 @@ def _run_fetch(instance: Any, args: dict[str, str], output: str) -> None:
 
 def _run_fetch_to_file(instance: Any, args: dict[str, str], path: str) -> None:
     from soarpacks.integrations.common.outbox import JsonLinesOutbox
-    outbox = JsonLinesOutbox(path, instance.store)
+    outbox = JsonLinesOutbox(path, instance.store, state_key=instance.state_key())
     dropped = outbox.recover()
     if dropped:
         log.warning("dropped %d uncommitted bytes a killed run left in %s; fetching them again", dropped, path)
@@ -267,28 +354,7 @@ def _run_fetch_to_file(instance: Any, args: dict[str, str], path: str) -> None:
     print(f"{count} incident(s) appended to {path}")
 
 
-# --- simulate / demo / validate / docs ----------------------------------------------------------------
-
-def cmd_simulate(options: argparse.Namespace) -> int:
-    import time
-
-    from soarpacks.integrations.common.registry import get
-    from soarpacks.integrations.common.simkit import serve
-    integration = get(options.integration)
-    simulator = integration.simulator_class()(seed=options.seed, faults=options.faults)
-    with serve(simulator, port=options.port) as served:
-        params = served.params()
-        secret = set(integration.manifest.secret_params)
-        print(f"{integration.id} simulator on {served.url} (seed {options.seed}); instance params:")
-        for name, value in params.items():
-            shown = "<see simulator source>" if name in secret else value
-            print(f"  --param {name}={shown}")
-        sys.stdout.flush()
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                time.sleep(3600)
-    return 0
-
+# --- demo / validate / docs -------------------------------------------------------------------------
 
 def cmd_demo(options: argparse.Namespace) -> int:
     from soarpacks.tools.demo import run_demo
@@ -315,7 +381,7 @@ def cmd_docs(options: argparse.Namespace) -> int:
 
 
 ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "list": cmd_list, "describe": cmd_describe, "run": cmd_run, "simulate": cmd_simulate,
+    "list": cmd_list, "describe": cmd_describe, "run": cmd_run,
     "demo": cmd_demo, "validate": cmd_validate, "docs": cmd_docs,
 }
 

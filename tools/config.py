@@ -13,13 +13,17 @@ from soarpacks.integrations.common import errors
 from soarpacks.integrations.common.manifest import Manifest
 
 
-def parse_pairs(pairs: list[str], *, what: str) -> dict[str, str]:
-    """``["a=1", "b=x=y"]`` → ``{"a": "1", "b": "x=y"}``."""
+def parse_pairs(pairs: list[str], *, what: str, unique: bool = False) -> dict[str, str]:
+    """``["a=1", "b=x=y"]`` → ``{"a": "1", "b": "x=y"}``. With ``unique`` (command arguments) a name
+    given twice is an error: silently keeping the last one hides a typo in a long command line. A
+    ``--param`` given again overrides the earlier one, as a flag does."""
     values: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise errors.InputError(f"{what} {pair!r} is not name=value")
+        if unique and name.strip() in values:
+            raise errors.InputError(f"{what} {name.strip()!r} is given twice")
         values[name.strip()] = value
     return values
 

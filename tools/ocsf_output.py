@@ -64,7 +64,7 @@ def _fetch_to_file(instance: Any, args: dict[str, Any], path: str,
     """Through the same outbox as ``--out`` with JSON incidents: each finding lands exactly once,
     its file length saved with the bookmark that covers it."""
     from soarpacks.integrations.common.outbox import JsonLinesOutbox
-    outbox = JsonLinesOutbox(path, instance.store)
+    outbox = JsonLinesOutbox(path, instance.store, state_key=instance.state_key())
     outbox.recover()
     return int(instance.run(FETCH, args, emit=lambda incidents: outbox.write(convert(incidents)),
                             commit_with=outbox.state))

@@ -6,7 +6,7 @@ import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 import requests
 
@@ -24,6 +24,12 @@ EVENT_PAGE = 100
 DEFAULT_EVENT_WORKERS = 8
 
 
+
+class EventsRead(NamedTuple):
+    events: list[dict[str, Any]]
+    total: int
+    missing_offsets: list[int]   # pages that answered 404
+
 class AlertLogicClient:
     """One Alert Logic account.
 
@@ -37,11 +43,12 @@ class AlertLogicClient:
 
     def __init__(self, *, base_url: str, username: str, password: str, account_id: str | None = None,
                  mfa_code: str | None = None, api_key: str | None = None, legacy_base_url: str | None = None,
-                 console_url: str = "https://console.alertlogic.com", verify: bool = True,
+                 console_url: str = "https://console.alertlogic.com", verify: bool = True, proxy: bool = False,
                  retry: RetryPolicy = DEFAULT_RETRY, event_workers: int = DEFAULT_EVENT_WORKERS,
                  session_factory: Callable[[], requests.Session] = requests.Session) -> None:
         self._base_url = base_url
         self._verify = verify
+        self._proxy = proxy
         self._retry = retry
         self._session_factory = session_factory
         self._login_auth = BasicAuth(username, password)
@@ -55,13 +62,14 @@ class AlertLogicClient:
         self.legacy = None
         if api_key:
             self.legacy = HttpClient(legacy_base_url or "https://api.alertlogic.net", auth=BasicAuth(api_key, ""),
-                                     retry=retry, verify=verify, vendor=VENDOR)
+                                     retry=retry, verify=verify, proxy=proxy, vendor=VENDOR)
 
     def __repr__(self) -> str:
         return f"<AlertLogicClient {self._base_url} account={self._account_id or '?'}>"
 
     def _new_http(self, session: requests.Session | None = None) -> HttpClient:
         return HttpClient(self._base_url, auth=self.auth, retry=self._retry, verify=self._verify, vendor=VENDOR,
+                          proxy=self._proxy,
                           session=session or self._session_factory())
 
     # --- AIMS ------------------------------------------------------------------------------------
@@ -185,8 +193,9 @@ class AlertLogicClient:
                 return
 
     @reads_vendor_data
-    def events(self, incident_id: str, *, max_events: int) -> tuple[list[dict[str, Any]], int]:
-        """Up to ``max_events`` associated events, in the service's order, and the total count.
+    def events(self, incident_id: str, *, max_events: int) -> EventsRead:
+        """Up to ``max_events`` associated events, in the service's order, the total count, and the
+        offsets of pages that answered 404 (their events are missing; the others are kept).
 
         The first page says how many there are and how many the service puts on a page; the other
         pages are then fetched at once by offset, ``event_workers`` at a time.
@@ -199,17 +208,24 @@ class AlertLogicClient:
         step = step if isinstance(step, int) and step > 0 else len(items)
         wanted = min(total, max_events)
         if not items or len(items) >= wanted:
-            return items[:wanted], total
+            return EventsRead(items[:wanted], total, [])
         offsets = list(range(len(items), wanted, step))
         pages = self._fetch_pages(incident_id, offsets, step)
         events = list(items)
         for page in pages:
-            events.extend(page["returnVals"])
-        return events[:wanted], total
+            events.extend(page["returnVals"] if page is not None else [])
+        return EventsRead(events[:wanted], total, [o for o, page in zip(offsets, pages) if page is None])
 
-    def _fetch_pages(self, incident_id: str, offsets: list[int], limit: int) -> list[dict[str, Any]]:
+    def _page_or_none(self, http: HttpClient, incident_id: str, offset: int, limit: int) -> dict[str, Any] | None:
+        # A page that vanished (404) while the others answer must not cost the events already read.
+        try:
+            return self._events_page(http, incident_id, offset, limit)
+        except errors.NotFoundError:
+            return None
+
+    def _fetch_pages(self, incident_id: str, offsets: list[int], limit: int) -> list[dict[str, Any] | None]:
         if self.event_workers == 1 or len(offsets) == 1:
-            return [self._events_page(self.http, incident_id, offset, limit) for offset in offsets]
+            return [self._page_or_none(self.http, incident_id, offset, limit) for offset in offsets]
         local = threading.local()
         sessions: list[requests.Session] = []
         sessions_lock = threading.Lock()
@@ -222,13 +238,13 @@ class AlertLogicClient:
                 local.http = self._new_http(session)
             return local.http
 
-        def fetch(offset: int) -> dict[str, Any]:
-            return self._events_page(thread_http(), incident_id, offset, limit)
+        def fetch(offset: int) -> dict[str, Any] | None:
+            return self._page_or_none(thread_http(), incident_id, offset, limit)
 
         pool = ThreadPoolExecutor(max_workers=min(self.event_workers, len(offsets)),
                                   thread_name_prefix="alertlogic-events")
         try:
-            futures: list[Future[dict[str, Any]]] = [pool.submit(fetch, offset) for offset in offsets]
+            futures: list[Future[dict[str, Any] | None]] = [pool.submit(fetch, offset) for offset in offsets]
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
             for future in done:
                 if future.exception() is not None:

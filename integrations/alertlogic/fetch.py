@@ -29,6 +29,9 @@ from .mapping import incident_time, incident_to_incident
 
 # A window holding more than WINDOW_MAX_ITEMS incidents is halved until it does not, down to MIN_WINDOW.
 WINDOW = timedelta(hours=6)
+# An empty window doubles the next, up to MAX_WINDOW: a first fetch from years back crosses the quiet
+# stretch in dozens of requests, not one per six hours (thousands).
+MAX_WINDOW = timedelta(days=30)
 WINDOW_MAX_ITEMS = 2000
 MIN_WINDOW = timedelta(minutes=1)
 BATCH = 100
@@ -94,11 +97,13 @@ def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, f
     now = whole_second(utcnow())
     start = whole_second(mark.query_from())  # whole epoch seconds: rounded down, never past the horizon
     budget = max_fetch
+    span = WINDOW
     while budget > 0 and start <= now:
-        end, first = _first_page(client, start, min(start + WINDOW, now))
+        end, first = _first_page(client, start, min(start + span, now))
         keyed = sorted(((incident_time(item), _incident_id(item), item) for item in read_window(client, start, end, first)),
                        key=lambda entry: (entry[0], entry[1]))
         new = [entry for entry in keyed if mark.is_new(entry[0], entry[1])]
+        span = WINDOW if keyed else min(span * 2, MAX_WINDOW)
         chosen = new[:budget]
         for offset in range(0, len(chosen), BATCH):
             chunk = chosen[offset:offset + BATCH]

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any, Iterator
 
 from ..common import errors
-from ..common.vendordata import dig
+from ..common.vendordata import dig, vendor_data
 from ..common.registry import command
 from ..common.results import CommandResult, FetchBatch
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
@@ -23,7 +23,7 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
         base_url=params["base_url"], username=params["username"], password=params["password"],
         account_id=params.get("account_id"), mfa_code=params.get("mfa_code"), api_key=params.get("api_key"),
         legacy_base_url=params.get("legacy_base_url"), console_url=params.get("console_url") or "https://console.alertlogic.com",
-        verify=not params["insecure"], retry=retry,
+        verify=not params["insecure"], proxy=bool(params.get("proxy")), retry=retry,
         event_workers=params.get("event_workers") or DEFAULT_EVENT_WORKERS)
 
 
@@ -90,11 +90,12 @@ def update_status(client: AlertLogicClient, *, incident_id: str, status: str, no
                    "reason_code": None, "notes": notes, "status_change_time": None}
         return CommandResult(outputs, raw={"error": str(exc)},
                              readable=f"Incident {incident_id} is already {status}: nothing changed.")
-    new, old = dig(answer, "new") or {}, dig(answer, "old") or {}
-    outputs = {"incident_id": incident_id, "status": new.get("status", status),
-               "previous_status": old.get("status"), "changed": True,
-               "reason_code": new.get("reason_code") or reason_code,
-               "notes": new.get("notes", notes), "status_change_time": new.get("status_change_time")}
+    with vendor_data("alertlogic status change"):
+        new, old = dig(answer, "new") or {}, dig(answer, "old") or {}
+        outputs = {"incident_id": incident_id, "status": new.get("status", status),
+                   "previous_status": old.get("status"), "changed": True,
+                   "reason_code": new.get("reason_code") or reason_code,
+                   "notes": new.get("notes", notes), "status_change_time": new.get("status_change_time")}
     return CommandResult(outputs, raw=answer)
 
 
@@ -106,8 +107,9 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
     """The incident, its associated events (pages fetched concurrently), each event analysed, and
     the seed's roll-ups across them."""
     incident = client.incident(incident_id)
-    real_id = str(incident.get("incidentId") or incident_id)
-    events, total = client.events(real_id, max_events=max_events)
+    with vendor_data("alertlogic incident"):
+        real_id = str(incident.get("incidentId") or incident_id)
+    events, total, missing = client.events(real_id, max_events=max_events)
     analysed: list[dict[str, Any]] = []
     seen: set[str] = set()
     for event in events:
@@ -118,8 +120,19 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
     details = {key: value for key, value in incident_to_incident(incident, console_url=client.console_url).items()
                if key != "raw"}
     details.update({"event_count": len(analysed), "event_total": total, "events_truncated": total > len(events),
-                    **rollups(analysed), "events": analysed})
-    return CommandResult(details, raw={"incident": incident, "events": events}, readable=incident_markdown(details))
+                    **rollups(analysed), "events": analysed, "events_warning": _missing_pages_warning(missing)})
+    readable = incident_markdown(details)
+    if details["events_warning"]:
+        readable = f"**Warning:** {details['events_warning']}\n\n{readable}"
+    return CommandResult(details, raw={"incident": incident, "events": events}, readable=readable)
+
+
+def _missing_pages_warning(offsets: list[int]) -> str | None:
+    if not offsets:
+        return None
+    where = ", ".join(str(o) for o in offsets)
+    return (f"{len(offsets)} page(s) of events answered 404 (not found) at offset(s) {where}: their events are "
+            "missing here; the rest are shown")
 
 
 @command("alertlogic-add-feedback")
@@ -138,6 +151,7 @@ def get_legacy_incident(client: AlertLogicClient, *, incident_id: int, customer_
     raw = client.legacy_incident(incident_id, customer_id=customer_id)
     mapped = legacy_to_incident(raw)
     outputs = {key: value for key, value in mapped.items() if key != "raw"}
-    outputs["event_ids"] = [str(e) for e in raw.get("event_ids") or []]
+    with vendor_data("alertlogic legacy incident"):
+        outputs["event_ids"] = [str(e) for e in raw.get("event_ids") or []]
     return CommandResult(outputs, raw=raw)
 

@@ -29,7 +29,8 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
     base_url = normalize_base_url(params["base_url"])
     auth = ClientCredentialsAuth(f"{base_url}/oauth/token", params["client_id"], params["client_secret"],
                                  scheme="Bearer")
-    http = HttpClient(base_url, auth=auth, retry=retry, verify=not params["insecure"], vendor=SOURCE)
+    http = HttpClient(base_url, auth=auth, retry=retry, verify=not params["insecure"], vendor=SOURCE,
+                      proxy=bool(params.get("proxy")))
     return UsmClient(http, page_size=params.get("page_size") or 100)
 
 

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Iterator
 
 from ..common import errors
@@ -43,17 +44,17 @@ ERROR_TABLE = {**DEFAULT_ERROR_TABLE, 401: Rule(Action.FAIL, errors.AuthError)}
 class AlphaSocClient:
     """The REST API v1 endpoints this integration uses, over the runtime's one request loop."""
 
-    def __init__(self, base_url: str, api_key: str, *, verify: bool = True,
+    def __init__(self, base_url: str, api_key: str, *, verify: bool = True, proxy: bool = False,
                  retry: RetryPolicy = DEFAULT_RETRY) -> None:
         if not api_key:
             raise errors.ConfigError("AlphaSOC: api_key is empty")
         # Basic auth with the API key as username and an empty password, as the API documents.
         self.http = HttpClient(base_url, auth=BasicAuth(api_key), retry=retry, error_table=ERROR_TABLE,
-                               verify=verify, vendor=VENDOR)
+                               verify=verify, proxy=proxy, vendor=VENDOR)
         # AlphaSOC's 429 carries no Retry-After and its own clients back off up to a minute; a telemetry
         # batch is worth that patience (alerts and lookups keep the caller's shorter policy).
         self.upload_http = HttpClient(base_url, auth=self.http.auth, error_table=ERROR_TABLE, verify=verify,
-                                      vendor=VENDOR, retry=replace(retry, max_attempts=max(retry.max_attempts, 9),
+                                      proxy=proxy, vendor=VENDOR, retry=replace(retry, max_attempts=max(retry.max_attempts, 9),
                                                                    max_delay=max(retry.max_delay, 60.0)))
 
     def __repr__(self) -> str:
@@ -109,7 +110,7 @@ def _dictionary(body: Any, key: str) -> dict[str, dict[str, Any]]:
 
 def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> AlphaSocClient:
     return AlphaSocClient(params.get("base_url") or DEFAULT_BASE_URL, params["api_key"],
-                          verify=not params.get("insecure", False), retry=retry)
+                          verify=not params.get("insecure", False), proxy=bool(params.get("proxy")), retry=retry)
 
 
 # --- mapping: alert -> incident ----------------------------------------------------------------
@@ -216,20 +217,26 @@ class FollowBookmark:
 
     follow: str | None = None
     done: frozenset[str] = frozenset()
+    # first_fetch as fixed by the first run (RFC 3339): older alerts are passed over, on that run and on the
+    # runs that finish reading what the API still held then (a cut page, more pages).
+    since: str | None = None
 
     @classmethod
     def from_state(cls, state: dict[str, Any] | None) -> "FollowBookmark":
         if not state:
             return cls()
-        follow, done = state.get("follow"), state.get("done", [])
+        follow, done, since = state.get("follow"), state.get("done", []), state.get("since")
         if (follow is not None and not isinstance(follow, str)) or not isinstance(done, list) \
-                or not all(isinstance(i, str) for i in done):
+                or not all(isinstance(i, str) for i in done) or (since is not None and not isinstance(since, str)):
             raise errors.StateError(f"the stored AlphaSOC bookmark {json.dumps(state)[:200]} cannot be read; "
                                     "refusing to restart from scratch (delete the state to start over)")
-        return cls(follow or None, frozenset(done))
+        return cls(follow or None, frozenset(done), since or None)
 
     def to_state(self) -> dict[str, Any]:
-        return {"follow": self.follow, "done": sorted(self.done)}
+        state: dict[str, Any] = {"follow": self.follow, "done": sorted(self.done)}
+        if self.since:
+            state["since"] = self.since
+        return state
 
 
 @reads_vendor_data
@@ -251,13 +258,28 @@ def _keep(alert: dict[str, Any], definitions: dict[str, Any], *, min_severity: i
     return alert_to_incident(alert, definitions, threat_ids=threat_ids)
 
 
+def _before(alert: dict[str, Any], since: datetime) -> bool:
+    event = alert.get("event") if isinstance(alert.get("event"), dict) else {}
+    try:
+        return parse_time(event["ts"]) < since
+    except (KeyError, TypeError, errors.InputError):
+        return False
+
+
 @command("fetch-incidents")
 def fetch_incidents(client: AlphaSocClient, *, max_fetch: int, min_severity: int = 1,
-                    threats: list[str] | None = None, include_policy: bool = True,
+                    threats: list[str] | None = None, include_policy: bool = True, first_fetch: str | None = None,
                     state: dict[str, Any] | None = None) -> Iterator[FetchBatch]:
     """``/v1/alerts?follow=``: ask again at once while ``more``; one batch per page, whose bookmark
-    the runner saves only after the page's incidents were handed over."""
+    the runner saves only after the page's incidents were handed over.
+
+    The API has no time filter: the first run (no bookmark) starts at whatever the API still holds, so
+    ``first_fetch`` is applied here, to the alerts' event times, and kept in the bookmark for the runs that
+    finish that backlog. Alerts without a usable time are kept (better shown than silently lost)."""
     mark = FollowBookmark.from_state(state)
+    if not state and first_fetch:
+        mark = FollowBookmark(since=rfc3339(parse_time(first_fetch)))
+    since = parse_time(mark.since) if mark.since else None
     threats = list(threats or [])
     room = max_fetch
     request_follow = mark.follow
@@ -289,23 +311,25 @@ def fetch_incidents(client: AlphaSocClient, *, max_fetch: int, min_severity: int
                 continue
             incident = _keep(alert, definitions, min_severity=min_severity, include_policy=include_policy,
                              threats=threats)
+            if incident is not None and since is not None and _before(alert, since):
+                incident = None
             if incident is not None:
                 if room == 0:
                     # Page cut short: resume from the same follow, skipping what was handled.
-                    yield FetchBatch(incidents, FollowBookmark(request_follow, frozenset(done)).to_state())
+                    yield FetchBatch(incidents, FollowBookmark(request_follow, frozenset(done), mark.since).to_state())
                     return
                 incidents.append(incident)
                 room -= 1
             done.add(identity)
         if not isinstance(next_follow, str) or not next_follow:
-            yield FetchBatch(incidents, FollowBookmark(request_follow, frozenset(done)).to_state())
+            yield FetchBatch(incidents, FollowBookmark(request_follow, frozenset(done), mark.since).to_state())
             raise errors.VendorError("AlphaSOC answered an alerts page without a follow bookmark")
-        yield FetchBatch(incidents, FollowBookmark(next_follow).to_state())
+        yield FetchBatch(incidents, FollowBookmark(next_follow, since=mark.since).to_state())
         if not more or room == 0:
             return
         if next_follow == request_follow:
             raise PaginationError(f"pagination loop: AlphaSOC returned the same follow bookmark twice ({next_follow!r})")
-        mark = FollowBookmark(next_follow)
+        mark = FollowBookmark(next_follow, since=mark.since)
         request_follow = next_follow
 
 

@@ -199,7 +199,8 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
     # A 404 on the one endpoint means base_url does not point at a Silo API: a configuration problem.
     table = {**DEFAULT_ERROR_TABLE, 404: Rule(Action.FAIL, errors.ConfigError)}
     http = HttpClient(params.get("base_url") or "https://extapi.authentic8.com", auth=None, retry=retry,
-                      error_table=table, verify=not params["insecure"], vendor=VENDOR)
+                      error_table=table, verify=not params["insecure"], vendor=VENDOR,
+                      proxy=bool(params.get("proxy")))
     return SiloApi(http, token=params["token"], org=params["org"])
 
 
@@ -345,8 +346,9 @@ def test_module(api: SiloApi) -> CommandResult:
                                        extractlog(api.org, "ADMIN_AUDIT", start_seq=0, limit=1)])
     info = types_reply.value()
     org_reply.value()
-    outputs = {"ok": True, "org": api.org, "version": str(info.get("version", "")),
-               "log_types": len(info.get("log_types") or [])}
+    with vendor_data("authentic8 log types"):
+        outputs = {"ok": True, "org": api.org, "version": str(info.get("version", "")),
+                   "log_types": len(info.get("log_types") or [])}
     return CommandResult(outputs, raw=info, readable=f"ok: token accepted, org {api.org!r} readable, "
                                                      f"{outputs['log_types']} log types (API {outputs['version']})")
 

@@ -98,7 +98,7 @@ def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -
     auth = ClientCredentialsAuth(params.get("token_url") or f"https://{auth_host}/iroh/oauth2/token",
                                  params["client_id"], params["client_secret"], scheme="Bearer")
     http = HttpClient(params.get("base_url") or f"https://{api_host}", auth=auth, retry=retry,
-                      verify=not params["insecure"], vendor="cisco_gta")
+                      verify=not params["insecure"], vendor="cisco_gta", proxy=bool(params.get("proxy")))
     return GtaClient(http, customer_id=params.get("customer_id"),
                      identity_url=params.get("identity_url") or f"https://{console_host}/auth/api-clients/me",
                      console_url=f"https://{console_host}")

@@ -63,7 +63,10 @@ class TransientError(VendorError):
     kind = "transient"
 
 
-class NotFoundError(VendorError):
+class NotFoundError(InputError):
+    """The vendor has no object with an id the caller gave: fix the call (exit 2). Where no id was given
+    (test-module, fetch-incidents) the runner turns it into a ``ConfigError``: the URL is wrong."""
+
     kind = "not-found"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any, Iterable, Mapping
 from urllib.parse import urljoin, urlsplit
 
@@ -14,6 +15,7 @@ import requests
 
 from . import errors
 from .errortable import DEFAULT_ERROR_TABLE, Action, Rule, rule_for
+from .neterrors import configuration_problem
 from .redaction import REDACTOR
 from .retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after
 
@@ -33,11 +35,12 @@ class HttpClient:
         auth: Any = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         error_table: Mapping[int, Rule] = DEFAULT_ERROR_TABLE,
-        verify: bool = True,
+        verify: bool | str = True,
         timeout: float | tuple[float, float] = (10.0, 60.0),
         headers: Mapping[str, str] | None = None,
         session: requests.Session | None = None,
         vendor: str = "vendor",
+        proxy: bool = False,
     ) -> None:
         if not base_url or urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
             raise errors.ConfigError(f"base URL {base_url!r} is not an http(s) URL")
@@ -45,10 +48,20 @@ class HttpClient:
         self.auth = auth
         self.retry = retry
         self.error_table = dict(error_table)
-        self.verify = verify
         self.timeout = timeout
         self.vendor = vendor
+        self.proxy = proxy
         self.session = session or requests.Session()
+        # The environment's proxies (HTTP(S)_PROXY, NO_PROXY) only when the instance asks for them (XSOAR's
+        # "Use system proxy settings"): on a shared engine they are not meant for every integration. requests
+        # reads proxies, .netrc and the CA bundle variables from the environment only with trust_env; a custom CA
+        # bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) is kept either way, as verification must not get weaker.
+        self.session.trust_env = proxy
+        if verify is True and not proxy:
+            verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self.verify = verify
+        if not verify:
+            _warn_insecure(urlsplit(base_url).netloc)
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         if headers:
             self.session.headers.update(headers)
@@ -60,7 +73,7 @@ class HttpClient:
         """The same endpoint with its own ``requests.Session``, for use from another thread (a Session
         is not documented as thread-safe). The auth strategy is shared: its refresh is locked."""
         twin = HttpClient(self.base_url, auth=self.auth, retry=self.retry, error_table=self.error_table,
-                          verify=self.verify, timeout=self.timeout, vendor=self.vendor)
+                          verify=self.verify, timeout=self.timeout, vendor=self.vendor, proxy=self.proxy)
         twin.session.headers.update(self.session.headers)
         return twin
 
@@ -108,7 +121,11 @@ class HttpClient:
                 )
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 # ChunkedEncodingError: the connection broke while the body was being read (a reset or a
-                # short body); as transient as a refused connection.
+                # short body); as transient as a refused connection. A bad certificate or an unknown host
+                # is not: it fails the same way every time.
+                problem = configuration_problem(exc, urlsplit(url).hostname or url)
+                if problem:
+                    raise errors.ConfigError(f"{self.vendor}: {REDACTOR(problem)}") from None
                 if may_retry and attempt + 1 < self.retry.max_attempts:
                     self._wait(attempt, None, f"{type(exc).__name__} on {method} {self._path(url)}")
                     attempt += 1
@@ -168,6 +185,20 @@ class HttpClient:
         detail = _vendor_message(response)
         text = f"{self.vendor}: {method} {self._path(url)} failed with HTTP {response.status_code}"
         return REDACTOR(f"{text}: {detail}" if detail else text)
+
+
+_WARNED_INSECURE: set[str] = set()
+
+
+def _warn_insecure(host: str) -> None:
+    """One warning line per host and process instead of urllib3's InsecureRequestWarning on every request."""
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+    warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+    if host not in _WARNED_INSECURE:
+        _WARNED_INSECURE.add(host)
+        log.warning("TLS certificate verification is off for %s (insecure=true): only for a test instance", host)
 
 
 def _vendor_message(response: requests.Response) -> str:

@@ -226,6 +226,8 @@ def coerce_values(specs: tuple[dict[str, Any], ...], given: Mapping[str, Any], *
         raise errors.InputError(f"{what}: unknown argument {unknown[0]!r} (accepted: {names})")
     values: dict[str, Any] = {}
     for name, spec in known.items():
+        if name in given and spec.get("required") and isinstance(given[name], str) and not given[name].strip():
+            raise errors.InputError(f"{what}: {name} is required and cannot be empty")
         if name in given and given[name] not in (None, ""):
             values[name] = _coerce(spec, given[name])
             problem = _check(spec, values[name])

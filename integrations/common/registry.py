@@ -23,6 +23,9 @@ from . import errors
 from .manifest import Manifest, load_manifest
 from .resources import INTEGRATIONS_PACKAGE, package_dir
 
+# The integrations folder of THIS copy of the runtime (the wheel's, or one pack's embedded copy under its own
+# root package). A SOAR engine that runs several packs in one process loads one copy per pack, each with its
+# own registry, so no pack ever looks for its integration in another pack's folder.
 INTEGRATIONS_DIR = package_dir("integrations")
 F = TypeVar("F", bound=Callable[..., Any])
 

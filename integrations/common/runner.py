@@ -2,9 +2,10 @@
 call the handler, hand incidents over and only then save the bookmark."""
 from __future__ import annotations
 
+import contextlib
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import errors
 from .manifest import Command, coerce_values
@@ -13,6 +14,7 @@ from .registry import Integration
 from .results import CommandResult, FetchBatch
 from .retry import DEFAULT_RETRY, RetryPolicy
 from .state import MemoryStateStore, StateStore
+from .timeutil import parse_time, utcnow
 
 FETCH = "fetch-incidents"
 
@@ -51,6 +53,31 @@ def signature_problems(handler: Callable[..., Any], command: Command) -> list[st
             problems.append(f"{command.name}: the handler parameter {name!r} has no default and the manifest "
                             "does not always give it (not an argument, or optional without a default)")
     return problems
+
+
+def check_start_time(values: Mapping[str, Any], *, what: str) -> None:
+    """``first_fetch`` is read before any request: unreadable or in the future is bad input (exit 2),
+    never a bookmark saved in the future that would skip everything until then."""
+    if "first_fetch" not in values:
+        return
+    try:
+        start = parse_time(values["first_fetch"])
+    except errors.InputError as exc:
+        raise errors.InputError(f"{what}: first_fetch: {exc.message}") from None
+    if start > utcnow():
+        raise errors.InputError(f"{what}: first_fetch {values['first_fetch']!r} is in the future")
+
+
+@contextlib.contextmanager
+def _not_found_is_config(command: Command) -> Iterator[None]:
+    """A 404 answers an id the caller gave (bad input, exit 2); a command that takes no id cannot name
+    a missing object, so there the instance points at the wrong place (exit 3)."""
+    try:
+        yield
+    except errors.NotFoundError as exc:
+        if any(spec.get("required") for spec in command.args):
+            raise
+        raise errors.ConfigError(f"{exc.message} (check the instance's URL)", status=exc.status) from None
 
 
 @dataclass
@@ -100,6 +127,7 @@ class Instance:
         manifest = self.integration.manifest
         command = manifest.command(command_name)
         values = coerce_values(command.args, args or {}, what=command_name)
+        check_start_time(values, what=command_name)
         if not command.supported:
             raise errors.NotSupportedError(f"{command_name} is not supported by {manifest.vendor} "
                                            f"{manifest.name}: {command.unsupported_reason}")
@@ -110,9 +138,10 @@ class Instance:
         call = bind_arguments(handler, self.client, values, f"{manifest.id} {command_name}")
         # No guard here: a vendor answer of the wrong shape is reported (exit 4) by the mapping helpers
         # that read it (vendordata.reads_vendor_data); any other exception is a bug of ours (exit 1).
-        outcome = handler(*call.args, **call.kwargs)
-        if command_name == FETCH:
-            return self._hand_over(outcome, emit or (lambda incidents: None), commit_with or dict)
+        with _not_found_is_config(command):
+            outcome = handler(*call.args, **call.kwargs)
+            if command_name == FETCH:
+                return self._hand_over(outcome, emit or (lambda incidents: None), commit_with or dict)
         if not isinstance(outcome, CommandResult):
             raise TypeError(f"{manifest.id} {command_name} returned {type(outcome).__name__}, not a CommandResult")
         outputs = command.outputs or {}

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import errors
 
-FAULT_KINDS = ("429", "429-date", "429-bare", "500", "502", "503", "504", "drop", "slow", "expire", "malformed")
+FAULT_KINDS = ("429", "429-date", "429-bare", "404", "500", "502", "503", "504", "drop", "slow", "expire", "malformed")
 
 
 @dataclass
@@ -249,6 +249,8 @@ class Simulator:
             return json_response({"message": "Too Many Requests"}, 429, {"Retry-After": format_datetime(when, usegmt=True)})
         if kind == "429-bare":
             return json_response({"message": "Too Many Requests"}, 429)
+        if kind == "404":   # scripted only: a resource that vanished between two requests
+            return json_response({"error": "Not found", "code": 404}, 404)
         if kind in ("500", "502", "503", "504"):
             return Response(f"<html><body>{kind} upstream error</body></html>", status=int(kind), mimetype="text/html")
         if kind == "drop":
@@ -273,11 +275,12 @@ class Simulator:
 class ServedSimulator:
     """A simulator listening on loopback in a background thread."""
 
-    def __init__(self, simulator: Simulator, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, simulator: Simulator, *, host: str = "127.0.0.1", port: int = 0,
+                 ssl_context: Any = None) -> None:
         self.simulator = simulator
-        self._server = make_server(host, port, simulator, threaded=True)
+        self._server = make_server(host, port, simulator, threaded=True, ssl_context=ssl_context)
         self._server.daemon_threads = True
-        self.url = f"http://{host}:{self._server.server_port}"
+        self.url = f"{'https' if ssl_context else 'http'}://{host}:{self._server.server_port}"
         # A short poll interval: shutdown() waits up to one interval, once per test.
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
                                         name=f"sim-{simulator.name}", daemon=True)
@@ -297,6 +300,7 @@ class ServedSimulator:
         self.close()
 
 
-def serve(simulator: Simulator, *, port: int = 0) -> ServedSimulator:
+def serve(simulator: Simulator, *, port: int = 0, ssl_context: Any = None) -> ServedSimulator:
+    """``ssl_context`` (an ``ssl.SSLContext`` or werkzeug's ``(cert, key)``) serves HTTPS (TLS tests)."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    return ServedSimulator(simulator, port=port)
+    return ServedSimulator(simulator, port=port, ssl_context=ssl_context)

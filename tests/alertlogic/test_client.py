@@ -116,8 +116,8 @@ def _big_incident(sim, events=95):
 
 def test_event_pages_fetched_concurrently_equal_the_pages_fetched_one_after_another(server, sim):
     incident_id = _big_incident(sim)
-    sequential, total = client_for(server, sim, event_workers=1).events(incident_id, max_events=1000)
-    concurrent, _ = client_for(server, sim, event_workers=6).events(incident_id, max_events=1000)
+    sequential, total, _ = client_for(server, sim, event_workers=1).events(incident_id, max_events=1000)
+    concurrent, _, _ = client_for(server, sim, event_workers=6).events(incident_id, max_events=1000)
     assert total == 95
     assert [e["id"] for e in concurrent] == [e["id"] for e in sequential] == [e["id"] for e in sim.events[incident_id]]
 
@@ -143,7 +143,7 @@ def test_each_worker_thread_has_its_own_session(server, sim):
 
 def test_max_events_stops_early_and_says_how_many_there_are(server, sim):
     incident_id = _big_incident(sim)
-    events, total = client_for(server, sim).events(incident_id, max_events=25)
+    events, total, _ = client_for(server, sim).events(incident_id, max_events=25)
     assert len(events) == 25 and total == 95
     assert sim.count(f"/{incident_id}/elaborations/associated") == 3
 
@@ -158,10 +158,23 @@ def test_a_failing_event_page_fails_the_whole_read(server, sim):
     assert failure.value.status == 500
 
 
+@pytest.mark.parametrize("workers", [1, 4])
+def test_an_event_page_answering_404_keeps_the_events_of_the_other_pages(server, sim, workers):
+    incident_id = _big_incident(sim)
+    client = client_for(server, sim, event_workers=workers)
+    client.incident(incident_id)  # log in first
+    sim.faults.inject("404", after=1, path_contains="elaborations")   # one of the ten pages after the first
+    events, total, missing = client.events(incident_id, max_events=1000)
+    assert total == 95 and len(missing) == 1
+    every = sim.events[incident_id]
+    kept = every[:missing[0]] + every[missing[0] + sim.event_page_cap:]
+    assert [e["id"] for e in events] == [e["id"] for e in kept]
+
+
 def test_transient_errors_on_event_pages_are_retried(server, sim):
     incident_id = _big_incident(sim)
     sim.faults.inject("503", times=3, after=2, path_contains="elaborations")
-    events, _ = client_for(server, sim, event_workers=4).events(incident_id, max_events=1000)
+    events, _, _ = client_for(server, sim, event_workers=4).events(incident_id, max_events=1000)
     assert len(events) == 95
 
 

@@ -196,3 +196,19 @@ def test_simulated_payloads_cover_every_case_the_issue_lists():
     kinds = {"html", "gzip", "chunked_gzip", "truncated_gzip", "post_status_line", "truncated_request",
              "request_only", "binary", "redirect", "not_found"}
     assert all(build_payload(kind, "h.example", "/", rng) for kind in kinds)
+
+
+def test_get_incident_with_a_vanished_event_page_returns_the_other_events_and_says_which_are_missing(al, sim):
+    incident_id = sim.add_incident(events=35)
+    al.run("test-module")   # logged in: the next elaborations requests are the events' pages
+    sim.faults.inject("404", after=2, path_contains="elaborations")
+    result = al.run("alertlogic-get-incident", {"incident_id": incident_id})
+    assert result.outputs["event_total"] == 35
+    assert result.outputs["event_count"] == 35 - sim.event_page_cap
+    assert "answered 404" in result.outputs["events_warning"]
+    assert result.markdown().startswith("**Warning:**")
+
+
+def test_get_incident_without_trouble_has_no_warning(al, sim):
+    result = al.run("alertlogic-get-incident", sim.command_examples()["alertlogic-get-incident"])
+    assert result.outputs["events_warning"] is None

@@ -65,6 +65,14 @@ def test_a_crowded_window_is_halved_until_it_fits(al, sim, monkeypatch):
     assert sorted(i["id"] for i in incidents) == sorted(sim.incidents)
 
 
+def test_a_first_fetch_from_years_back_crosses_the_empty_years_in_few_requests(al, sim):
+    incidents = al.fetch_all({"first_fetch": "2023-11-14T00:00:00Z", "max_fetch": 1000})
+    assert sorted(i["id"] for i in incidents) == sorted(sim.incidents)
+    # Three empty years in six-hour windows would be over 4000 requests; doubling windows need dozens,
+    # then six-hour windows again over the month that holds the incidents.
+    assert sim.count("incidents_by_time") < 400
+
+
 def test_an_incident_indexed_late_is_fetched_within_the_look_back(al, sim):
     drain(al, {"first_fetch": "30 days", "look_back": 10})
     mark = parse_time(al.store.load(al.state_key())["time"])

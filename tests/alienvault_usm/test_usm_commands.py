@@ -41,7 +41,7 @@ def test_get_alarm_unwraps_its_events_from_the_wrappers(instance, sim):
 def test_get_alarm_for_a_missing_alarm_is_a_clear_not_found_error(instance):
     with pytest.raises(errors.NotFoundError, match=f"alarm {MISSING} not found") as failure:
         instance.run("alienvault-get-alarm", {"alarm_id": MISSING})
-    assert failure.value.exit_code == 4
+    assert failure.value.exit_code == 2   # an id the caller gave: bad input
 
 
 def test_get_event_returns_one_event_with_the_suppressed_string_as_a_boolean(instance, sim):

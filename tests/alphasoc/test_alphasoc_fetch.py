@@ -188,3 +188,21 @@ def test_submitted_telemetry_that_touches_a_known_bad_domain_is_fetched_as_an_al
     new = alphasoc.fetch_all({"max_fetch": 1000})
     assert [i["raw"]["event"]["srcIP"] for i in new] == ["10.9.9.9"]
     assert new[0]["severity"] == 4
+
+
+def test_first_fetch_passes_over_older_alerts_on_the_first_run_and_later_runs_keep_that_limit(httpserver, wire):
+    old, new = dns_alert(1), dns_alert(2, ts="2024-03-05T10:00:00Z")
+    httpserver.expect_ordered_request("/v1/alerts", query_string="").respond_with_json(
+        page([old, new], "2-aaaa", more=True))
+    httpserver.expect_ordered_request("/v1/alerts", query_string={"follow": "2-aaaa"}).respond_with_json(
+        page([dns_alert(3), dns_alert(4, ts="2024-03-06T00:00:00Z")], "4-bbbb"))
+    incidents = wire.fetch_all({"first_fetch": "2024-03-03T00:00:00Z"})
+    assert [i["raw"]["event"]["query"] for i in incidents] == ["www.bad-2.example.", "www.bad-4.example."]
+    assert wire.store.load(wire.state_key()) == {"follow": "4-bbbb", "done": [], "since": "2024-03-03T00:00:00.000Z"}
+    httpserver.check_assertions()
+
+
+def test_without_first_fetch_the_first_run_takes_every_alert_the_api_holds(httpserver, wire):
+    httpserver.expect_request("/v1/alerts", query_string="").respond_with_json(page([dns_alert(1)], "1-aaaa"))
+    assert len(wire.fetch_all()) == 1
+    assert "since" not in wire.store.load(wire.state_key())

@@ -54,7 +54,7 @@ def test_get_event_for_a_seq_id_of_another_type_is_not_found(sim, instance):
     record = sim.logs[(0, "URL")][0]
     with pytest.raises(errors.NotFoundError) as failure:
         instance.run("get-event", {"log_type": "EXPLOIT", "seq_id": record["seq_id"]})
-    assert failure.value.exit_code == 4
+    assert failure.value.exit_code == 2   # a seq_id the caller gave: bad input
 
 
 def test_extract_logs_pages_past_1000_with_next_seq(served):

@@ -138,7 +138,9 @@ def test_a_base_url_that_is_not_http_is_a_config_error():
         HttpClient("ftp://example.com")
 
 
-def test_tls_verification_is_on_by_default():
+def test_tls_verification_is_on_by_default(monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)   # a custom CA bundle is tested in test_http_proxy
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     assert HttpClient("https://example.com").verify is True
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from soarpacks.integrations.common.outbox import outbox_key
 from soarpacks.integrations.common.registry import discover
 from soarpacks.integrations.common.retry import FAST_RETRY
 from soarpacks.integrations.common.runner import Instance
@@ -78,17 +79,22 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def _committed(state: Path, out: Path) -> int:
+def _outbox_key(integration_id: str, out: Path) -> str:
+    return outbox_key(f"{integration_id}/simulate/fetch-incidents", out)
+
+
+def _committed(state: Path, out: Path, integration_id: str) -> int:
     if not state.exists():
         return 0
     store = SqliteStateStore(state)
     try:
-        return int((store.load(f"outbox/{out.resolve()}") or {}).get("length", 0))
+        return int((store.load(_outbox_key(integration_id, out)) or {}).get("length", 0))
     finally:
         store.close()
 
 
-def _run_and_kill(command: list[str], out: Path, state: Path, rng: random.Random, duration: float) -> str:
+def _run_and_kill(command: list[str], out: Path, state: Path, rng: random.Random, duration: float,
+                  integration_id: str) -> str:
     """Start a run and SIGKILL it at a random moment; say where it died."""
     before = _size(out)
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -112,7 +118,7 @@ def _run_and_kill(command: list[str], out: Path, state: Path, rng: random.Random
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=60)
-    return "uncommitted tail" if _size(out) > _committed(state, out) else "killed"
+    return "uncommitted tail" if _size(out) > _committed(state, out, integration_id) else "killed"
 
 
 def _run_to_completion(command: list[str]) -> int:
@@ -121,7 +127,7 @@ def _run_to_completion(command: list[str]) -> int:
     return int(done.stdout.split()[0])  # "<n> incident(s) appended to <file>"
 
 
-def _assert_intact(state: Path, out: Path, expected: set[str], why: str) -> None:
+def _assert_intact(state: Path, out: Path, expected: set[str], why: str, integration_id: str) -> None:
     lines = out.read_text().splitlines()
     ids = [json.loads(line)["id"] for line in lines]  # a torn line would fail to parse here
     assert len(ids) == len(set(ids)), f"duplicates ({why})"
@@ -130,7 +136,8 @@ def _assert_intact(state: Path, out: Path, expected: set[str], why: str) -> None
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", why
     store = SqliteStateStore(state)
     try:
-        assert store.load(f"outbox/{out.resolve()}") == {"length": out.stat().st_size}, why
+        record = store.load(_outbox_key(integration_id, out))
+        assert record["length"] == out.stat().st_size and "pending" not in record, why
     finally:
         store.close()
 
@@ -144,11 +151,11 @@ def test_sigkill_at_random_points_neither_loses_nor_duplicates_an_incident(integ
     for round_number in range(ROUNDS):
         state, out = tmp_path / f"state-{round_number}.sqlite3", tmp_path / f"incidents-{round_number}.jsonl"
         command = _drain_command(integration, state, out)
-        outcomes = Counter(_run_and_kill(command, out, state, rng, duration) for _ in range(KILLS))
+        outcomes = Counter(_run_and_kill(command, out, state, rng, duration, integration_id) for _ in range(KILLS))
         for _ in range(MAX_RUNS):
             if _run_to_completion(command) == 0:
                 break
         else:
             pytest.fail(f"still appending after {MAX_RUNS} runs (SOARPACKS_CRASH_SEED={SEED})")
         _assert_intact(state, out, expected, f"round {round_number}, kills: {dict(outcomes)}, "
-                                             f"SOARPACKS_CRASH_SEED={SEED}")
+                                             f"SOARPACKS_CRASH_SEED={SEED}", integration_id)

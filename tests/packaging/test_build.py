@@ -36,7 +36,7 @@ def test_the_command_line_builds_into_the_output_folder_and_nowhere_else(tmp_pat
     name = sorted(INTEGRATIONS)[0]
     assert main(["package", "--target", "native", name, "-o", str(out)]) == 0
     assert set(tmp_path.iterdir()) - before == {out}
-    assert [p.name for p in out.iterdir()] == [f"{name}-{INTEGRATIONS[name].manifest.version}.zip"]
+    assert [p.name for p in out.iterdir()] == [f"{name}-{INTEGRATIONS[name].manifest.version}-native.zip"]
     assert not [p for p in out.iterdir() if p.name.startswith(".partial-")]
 
 

@@ -136,8 +136,10 @@ def test_the_script_runs_under_demistomock_test_fetch_twice_and_get_event(integr
     plan.write_text(json.dumps({"script": str(script), "invocations": invocations}))
     import sys
     outcome = run_python(sys.executable, STANDINS / "run_xsoar.py", str(plan), tmp=tmp_path)
-    # The code ran from the embedded copy, not from this repository.
-    assert not outcome["loaded_from"].startswith(str(Path(__file__).resolve().parents[2]))
+    # The code ran from the pack's own embedded copy, not from this repository.
+    ((root, loaded_from),) = outcome["roots"].items()
+    assert root.startswith(f"{xsoar.RUNTIME_PREFIX}{integration.id}_")
+    assert not loaded_from.startswith(str(Path(__file__).resolve().parents[2]))
     test, *runs = outcome["runs"]
     fetched, rest = runs[:len(fetches)], runs[len(fetches):]
     first, second, last = fetched[0], fetched[1], fetched[-1]

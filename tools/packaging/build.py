@@ -42,6 +42,9 @@ def build_all(integrations: Mapping[str, Integration], *, targets: Iterable[str]
     missing = [name for name in wanted if name not in integrations]
     if missing:
         raise errors.InputError(f"no integration {missing[0]!r} (installed: {', '.join(sorted(integrations)) or 'none'})")
+    if "xsoar" in targets:
+        from .xsoar import check_command_names
+        check_command_names(integrations.values())   # every installed pack, not only the ones built now
     out = archive.prepare_output_dir(out_dir)
     builders = _builders(xsoar_docker_image)
     built = {}

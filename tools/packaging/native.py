@@ -26,7 +26,7 @@ CLI_FILES = ("__init__.py", "cli.py", "config.py", "packaging/__init__.py", "pac
 
 
 def native_name(integration: Integration) -> str:
-    return f"{integration.id}-{integration.manifest.version}.zip"
+    return f"{integration.id}-{integration.manifest.version}-native.zip"
 
 
 def native_files(integration: Integration) -> list[tuple[str, bytes]]:

@@ -1,8 +1,8 @@
-"""splunk: a Splunk SOAR app per integration (``soarpacks_<id>-<version>.tgz``).
+"""splunk: a Splunk SOAR app per integration (``<id>-<version>-splunk.tgz``).
 
 The tgz holds one folder ``soarpacks_<id>/`` with the app JSON (``soarpacks_<id>.json``), the connector
 module (a ``BaseConnector`` subclass bound to the integration; the work is in ``soarpacks.integrations.common.platform``),
-the runtime, the integration's folder, logos and a readme. Splunk SOAR installs the tgz and puts that
+the runtime, the integration's folder, logos, a readme and the custom views (``splunk_views``). Splunk SOAR installs the tgz and puts that
 folder on ``PYTHONPATH``, where the runtime finds its manifest and schemas by path.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from soarpacks.integrations.common.manifest import Manifest
 from soarpacks.integrations.common.registry import Integration
 
-from . import archive, splunk_wheels, view
+from . import archive, splunk_views, splunk_wheels, view
 from .splunk_actions import DATA_TYPES, action, sentence
 from .sources import SourceFile, package_files
 
@@ -47,7 +47,7 @@ def app_folder(integration: Integration) -> str:
 
 
 def splunk_name(integration: Integration) -> str:
-    return f"{app_folder(integration)}-{integration.manifest.version}.tgz"
+    return f"{integration.id}-{integration.manifest.version}-splunk.tgz"
 
 
 def app_id(manifest: Manifest) -> str:
@@ -85,6 +85,7 @@ def app_json(integration: Integration, dependencies: dict[str, Any]) -> dict[str
     """``dependencies``: the per-Python wheel lists (``splunk_wheels.bundle``)."""
     manifest = integration.manifest
     folder = app_folder(integration)
+    views = splunk_views.custom_views(integration, folder)
     return {
         "appid": app_id(manifest),
         "name": manifest.name,
@@ -107,7 +108,8 @@ def app_json(integration: Integration, dependencies: dict[str, Any]) -> dict[str
         "fips_compliant": False,
         "latest_tested_versions": [str(manifest.data.get("api_version") or manifest.data.get("product") or manifest.name)],
         "configuration": configuration(manifest),
-        "actions": [action(manifest, c) for c in manifest.commands.values() if c.supported],
+        "actions": [splunk_views.with_view(action(manifest, c), views.get(c.name), folder)
+                    for c in manifest.commands.values() if c.supported],
         **dependencies,
     }
 
@@ -139,6 +141,7 @@ def splunk_files(integration: Integration) -> list[tuple[str, bytes]]:
         SourceFile(f"logo_{folder}.svg", LOGO.format(bg="#ffffff", fg="#1a1a1a", text=_xml(text)).encode()),
         SourceFile(f"logo_{folder}_dark.svg", LOGO.format(bg="#1a1a1a", fg="#ffffff", text=_xml(text)).encode()),
         SourceFile("readme.html", _readme_html(manifest).encode()),
+        *splunk_views.view_files(splunk_views.custom_views(integration, folder), folder),
     ]
     return [(f.name, f.data) for f in payload + extra] + wheels
 

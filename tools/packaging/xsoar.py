@@ -12,7 +12,7 @@ import importlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -23,13 +23,16 @@ from soarpacks.tools.playbooks.cli import PLAYBOOKS_DIR
 from soarpacks.integrations.common.registry import Integration
 
 from . import archive
+from . import xsoar_content as content
 from .embed import BOOTSTRAP, embedded_files
 from .outputs import ARRAY, command_fields
 from soarpacks.integrations.common.platform import mirroring
+from soarpacks.integrations.common.platform.splunk_names import vendor_words
 from soarpacks.integrations.common.platform.common import FETCH, TEST, fetch_args_spec, fetch_setting_name
 from soarpacks.integrations.common.platform.xsoar import (GET_MAPPING, GET_MODIFIED, GET_REMOTE, MIRROR_INCOMING, MIRROR_NONE,
                              MIRROR_SETTING)
-from .sources import package_files
+from .sources import SourceFile, digest, package_files
+from soarpacks.integrations.common.resources import ROOT_PACKAGE
 
 # Demisto-maintained image holding the runtime's dependencies (requests, jsonschema>=4.18 with
 # referencing, PyYAML) on Python 3.12; override with --xsoar-docker-image (see tools/packaging/README.md).
@@ -62,8 +65,19 @@ def category(manifest: Manifest) -> str:
     return view.category(manifest)
 
 
+# The labels XSOAR's own packs give the settings every integration has (demisto-sdk's format writes the first
+# two and its validate IN100 requires them); they win over the manifest's, so every pack reads alike.
+STANDARD_DISPLAY = {
+    "insecure": "Trust any certificate (not secure)",
+    "proxy": "Use system proxy settings",
+    "first_fetch": "First fetch time",
+    "max_fetch": "Maximum number of incidents per fetch",
+}
+ADVANCED = frozenset({"insecure", "proxy"})   # under "Advanced settings" in the instance dialog, as in XSOAR's packs
+
+
 def _display(spec: dict[str, Any]) -> str:
-    return spec.get("display") or spec["name"].replace("_", " ").capitalize()
+    return STANDARD_DISPLAY.get(spec["name"]) or spec.get("display") or spec["name"].replace("_", " ").capitalize()
 
 
 def configuration_entry(spec: dict[str, Any], *, name: str | None = None) -> dict[str, Any]:
@@ -88,6 +102,8 @@ def configuration_entry(spec: dict[str, Any], *, name: str | None = None) -> dic
         entry["defaultvalue"] = view.default_text(spec["default"])
     if spec.get("description"):
         entry["additionalinfo"] = " ".join(spec["description"].split())
+    if spec["name"] in ADVANCED:
+        entry["advanced"] = True
     return entry
 
 
@@ -177,21 +193,85 @@ def command_outputs(manifest: Manifest, command: Command) -> list[dict[str, Any]
     return list(outputs.values())
 
 
+# Commands XSOAR itself defines for every integration: the same name in each pack is what XSOAR expects.
+PLATFORM_COMMANDS = frozenset({TEST, FETCH, GET_REMOTE, GET_MODIFIED, GET_MAPPING})
+
+
+def command_name(manifest: Manifest, command: Command) -> str:
+    """The command's XSOAR name: its manifest ``platform_name``, which must start with the vendor.
+
+    XSOAR's command names are global across every installed integration: two packs that both declare
+    ``get-event`` make ``!get-event`` ambiguous (and a playbook task picks one by chance of brand)."""
+    name = command.exported_name
+    words = name.split("-")
+    if len(words) < 2 or words[0] not in vendor_words(manifest):
+        raise errors.ConfigError(
+            f"{manifest.id}: the XSOAR command {name!r} is not vendor-prefixed (XSOAR command names are global); "
+            f"give it a platform_name such as '{manifest.id.split('_')[0]}-{name}' in the manifest")
+    return name
+
+
+def check_command_names(integrations: Iterable[Integration]) -> None:
+    """No two packs may declare the same XSOAR command: a SOC installs them side by side."""
+    owners: dict[str, str] = {}
+    for integration in integrations:
+        manifest = integration.manifest
+        for command in manifest.commands.values():
+            if not command.supported or command.name in PLATFORM_COMMANDS:
+                continue
+            name = command_name(manifest, command)
+            if owners.setdefault(name, manifest.id) != manifest.id:
+                raise errors.ConfigError(f"the XSOAR command {name!r} is declared by both {owners[name]} and "
+                                         f"{manifest.id}; give one of them another platform_name")
+
+
 def command_entry(manifest: Manifest, command: Command) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": command.exported_name, "description": " ".join(command.description.split()),
+    entry: dict[str, Any] = {"name": command_name(manifest, command), "description": " ".join(command.description.split()),
                              "arguments": [argument(a) for a in command.args]}
     outputs = command_outputs(manifest, command)
     if outputs:
         entry["outputs"] = outputs
     if command.effect == "write":
-        entry["execution"] = False
+        # XSOAR's "potentially harmful" marker for a command that changes something at the vendor (demisto-sdk's
+        # YAML generator turns a docstring's "potentially harmful." into exactly this flag); read commands omit it.
+        entry["execution"] = True
     return entry
 
 
-def script_text(integration: Integration) -> str:
-    files = package_files(integration)
-    block, value = embedded_files(files)
+RUNTIME_PREFIX = "soarpacks_rt_"
+
+
+def runtime_namespace(manifest: Manifest, files: list[SourceFile]) -> str:
+    """The top-level package a pack's embedded copy of the runtime lives under, e.g.
+    ``soarpacks_rt_cisco_gta_1_0_0_3f2a…``: unique to the integration, its version and its exact files.
+
+    Why: XSOAR runs every integration that shares a docker image in one long-lived Python process that keeps
+    ``sys.modules`` between runs. Under one shared name (``soarpacks``) the first pack to run would own the
+    modules and every later pack, or a later version of the same pack, would silently run its code. The
+    digest makes even a rebuilt pack with an unchanged version number a namespace of its own."""
+    version = re.sub(r"[^0-9A-Za-z]+", "_", manifest.version).strip("_")
+    return f"{RUNTIME_PREFIX}{manifest.id}_{version}_{digest(files)[:16]}"
+
+
+def rooted(files: list[SourceFile], root: str) -> list[SourceFile]:
+    """``files`` laid out as in the wheel (``soarpacks/...``), moved under the top-level package ``root``.
+    The runtime imports itself relatively and finds its data through its own package name, so it runs
+    unchanged under any root."""
+    prefix = f"{ROOT_PACKAGE}/"
+    moved = []
+    for source in files:
+        if not source.name.startswith(prefix):
+            raise errors.ConfigError(f"{source.name} is not under {ROOT_PACKAGE}/: it cannot be embedded")
+        moved.append(SourceFile(f"{root}/{source.name[len(prefix):]}", source.data))
+    return moved
+
+
+def script_text(integration: Integration, *, files: list[SourceFile] | None = None) -> str:
+    """The unified script. ``files``: what to embed (default: the integration's package files)."""
     manifest = integration.manifest
+    files = package_files(integration) if files is None else files
+    namespace = runtime_namespace(manifest, files)
+    block, value = embedded_files(rooted(files, namespace))
     return "\n".join([
         f"# {manifest.name} {manifest.version}: generated by `soarpacks package --target xsoar` from the",
         "# soarpacks sources below (the runtime, this integration and its adapter). Edit the sources, not this.",
@@ -199,9 +279,12 @@ def script_text(integration: Integration) -> str:
         "    demisto  # XSOAR provides it",
         "except NameError:",
         "    import demistomock as demisto  # noqa: F401",
+        "import importlib",
         "import sys",
         "",
         f"SOARPACKS_PACKAGE = {manifest.id!r}",
+        "# This pack's own copy of the runtime: XSOAR's python loop shares sys.modules between integrations.",
+        f"SOARPACKS_RUNTIME = {namespace!r}",
         f"SOARPACKS_DIGEST = {value!r}",
         block,
         BOOTSTRAP,
@@ -210,8 +293,8 @@ def script_text(integration: Integration) -> str:
         "    sys.path.insert(0, _soarpacks_folder)",
         "",
         "if __name__ in ('__main__', '__builtin__', 'builtins'):",
-        "    from soarpacks.integrations.common.platform.xsoar import main as _soarpacks_main",
-        "    _soarpacks_main(demisto, SOARPACKS_PACKAGE)",
+        "    importlib.import_module(SOARPACKS_RUNTIME + '.integrations.common.platform.xsoar').main(",
+        "        demisto, SOARPACKS_PACKAGE)",
         "",
     ])
 
@@ -241,9 +324,27 @@ def integration_yaml(integration: Integration, *, docker_image: str = DEFAULT_DO
             "runonce": False,
             "commands": commands,
         },
+        **({"defaultclassifier": pack_name(manifest), "defaultmapperin": content.mapper_id(pack_name(manifest))}
+           if _fetches(manifest) else {}),
         "fromversion": SERVER_MIN_VERSION,
         "tests": ["No tests (auto formatted)"],
     }
+
+
+def incident_content(manifest: Manifest) -> list[tuple[str, dict[str, Any], str]]:
+    """(path in the pack, item, metadata.json kind) of what fetched incidents need: type, fields, classifier,
+    incoming mapper and layout. Only integrations that fetch have incidents to describe."""
+    if not _fetches(manifest):
+        return []
+    name = pack_name(manifest)
+    items = [(f"IncidentTypes/incidenttype-{name}.json", content.incident_type(manifest), "incidenttype")]
+    for field in content.incident_fields(manifest):
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", field["name"]).strip("_")
+        items.append((f"IncidentFields/incidentfield-{slug}.json", field, "incidentfield"))
+    items += [(f"Classifiers/classifier-{name}.json", content.classifier(manifest, name), "classifier"),
+              (f"Classifiers/classifier-mapper-incoming-{name}.json", content.incoming_mapper(manifest, name), "mapper"),
+              (f"Layouts/layoutscontainer-{name}.json", content.layout(manifest), "layoutscontainer")]
+    return items
 
 
 def pack_metadata(integration: Integration, *, dependencies: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -324,10 +425,12 @@ def xsoar_files(integration: Integration, *, docker_image: str = DEFAULT_DOCKER_
                 dependencies[other_pack] = {"mandatory": True, "display_name": others[other].manifest.name}
     unified = integration_yaml(integration, docker_image=docker_image)
     metadata = pack_metadata(integration, dependencies=dependencies)
+    extra = incident_content(manifest)
+    files += [(path, _json(item)) for path, item, _ in extra]
     files += [
         (f"Integrations/integration-{name}.yml", _yaml(unified)),
         ("pack_metadata.json", _json(metadata)),
-        ("metadata.json", _json(_marketplace_metadata(metadata, unified, name, playbook_items))),
+        ("metadata.json", _json(_marketplace_metadata(metadata, unified, name, playbook_items, extra))),
         ("README.md", readme(integration).encode("utf-8")),
         (f"ReleaseNotes/{manifest.version.replace('.', '_')}.md", release_notes(manifest).encode("utf-8")),
     ]
@@ -335,7 +438,8 @@ def xsoar_files(integration: Integration, *, docker_image: str = DEFAULT_DOCKER_
 
 
 def _marketplace_metadata(metadata: dict[str, Any], unified: dict[str, Any], name: str,
-                          playbooks: list[dict[str, Any]]) -> dict[str, Any]:
+                          playbooks: list[dict[str, Any]],
+                          extra: list[tuple[str, dict[str, Any], str]] = ()) -> dict[str, Any]:
     """What ``demisto-sdk upload`` adds as ``metadata.json``: the pack's identity and its content items."""
     integration_item = {
         "id": unified["commonfields"]["id"], "name": unified["display"], "description": unified["description"],
@@ -347,6 +451,13 @@ def _marketplace_metadata(metadata: dict[str, Any], unified: dict[str, Any], nam
     if playbooks:
         items["playbook"] = playbooks
         displays["playbook"] = "Playbook" if len(playbooks) == 1 else "Playbooks"
+    labels = {"incidenttype": "Incident Type", "incidentfield": "Incident Field", "classifier": "Classifier",
+              "mapper": "Mapper", "layoutscontainer": "Layout"}
+    for _, item, kind in extra:
+        items.setdefault(kind, []).append({"id": item["id"], "name": item["name"],
+                                           "description": item.get("description", "")})
+        count = len(items[kind])
+        displays[kind] = labels[kind] + ("s" if count > 1 else "")
     return {**metadata, "id": name, "contentItems": items, "contentDisplays": displays,
             "supportDetails": {"url": metadata.get("url", "")}}
 

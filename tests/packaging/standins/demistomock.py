@@ -1,16 +1,32 @@
-"""A stand-in for XSOAR's ``demistomock``: the calls an integration script makes, recorded.
+"""A stand-in for XSOAR's ``demisto`` object: the calls an integration script makes, recorded.
 
-The driver (``run_xsoar.py``) sets ``invocation`` before each run; ``server`` keeps lastRun and the
-integration context across runs, as the XSOAR server does for one instance."""
+The driver (``run_xsoar.py``) sets ``invocation`` before each run and hands this module to the script as
+its global ``demisto``, as XSOAR's python loop hands over its own object. ``server`` plays the XSOAR server's
+part: it keeps, per integration instance, the fetch's lastRun and the integration context across runs.
+
+What the real server does, and this stand-in therefore does too:
+- lastRun belongs to the fetch flow: a ``fetch-incidents`` run reads what the instance's last fetch saved;
+  any other command (war room, test-module, mirroring) reads ``{}`` and what it sets is not kept
+  (XSOAR's "Fetching Incidents" developer docs: lastRun "is not stored in between CLI command runs").
+- The integration context is the instance's, for every command.
+- Everything crosses the boundary as JSON: a value that does not survive ``json.dumps`` fails here too.
+"""
 import json
 
-invocation = {"command": "", "params": {}, "args": {}}
-server = {"lastRun": {}, "integrationContext": {}}
+FETCH = "fetch-incidents"
+DEFAULT_INSTANCE = "stand-in"
+
+invocation = {"command": "", "params": {}, "args": {}, "instance": DEFAULT_INSTANCE}
+server = {"lastRun": {}, "integrationContext": {}}   # {instance: value}
 out = {"results": [], "incidents": None, "errors": [], "setLastRun_calls": 0}
 
 
 def _copy(value):
     return json.loads(json.dumps(value))  # XSOAR stores JSON: anything else must fail here too
+
+
+def _instance():
+    return invocation.get("instance") or DEFAULT_INSTANCE
 
 
 def command():
@@ -25,21 +41,29 @@ def args():
     return _copy(invocation["args"])
 
 
+def integrationInstance():
+    return _instance()
+
+
 def getLastRun():
-    return _copy(server["lastRun"])
+    if invocation["command"] != FETCH:
+        return {}
+    return _copy(server["lastRun"].get(_instance(), {}))
 
 
 def setLastRun(obj):
     out["setLastRun_calls"] += 1
-    server["lastRun"] = _copy(obj)
+    value = _copy(obj)
+    if invocation["command"] == FETCH:
+        server["lastRun"][_instance()] = value
 
 
 def getIntegrationContext():
-    return _copy(server["integrationContext"])
+    return _copy(server["integrationContext"].get(_instance(), {}))
 
 
 def setIntegrationContext(obj):
-    server["integrationContext"] = _copy(obj)
+    server["integrationContext"][_instance()] = _copy(obj)
 
 
 def incidents(items):
@@ -52,8 +76,8 @@ def results(entry):
     out["results"].append(_copy(entry))
 
 
-def error(message):
-    out["errors"].append(str(message))
+def error(*parts):
+    out["errors"].append(" ".join(str(p) for p in parts))
 
 
 def info(*parts):
@@ -62,7 +86,3 @@ def info(*parts):
 
 def debug(*parts):
     pass
-
-
-def integrationInstance():
-    return "stand-in"

@@ -13,7 +13,7 @@ USAGE = """usage: python {archive} run <command> [key=value ...] [--param NAME=V
 
 
 def main(info: dict[str, Any], argv: list[str]) -> int:
-    archive = f"{info['id']}-{info['version']}.zip"
+    archive = f"{info['id']}-{info['version']}-native.zip"
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE.format(archive=archive), file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
