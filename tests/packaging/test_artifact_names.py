@@ -15,8 +15,9 @@ def test_no_two_artifacts_differ_only_by_case():
     assert len({n.lower() for n in names}) == len(names)
 
 
-def test_native_and_splunk_artifacts_carry_their_target_in_the_name():
+def test_every_artifact_carries_its_target_in_the_name():
     for integration in INTEGRATIONS:
         version = integration.manifest.version
         assert native_name(integration) == f"{integration.id}-{version}-native.zip"
+        assert xsoar_name(integration) == f"{integration.id}-{version}-xsoar.zip"
         assert splunk_name(integration) == f"{integration.id}-{version}-splunk.tgz"

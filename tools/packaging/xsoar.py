@@ -1,4 +1,4 @@
-"""xsoar: a Cortex XSOAR content pack zip per integration (``<PackName>-<version>.zip``).
+"""xsoar: a Cortex XSOAR content pack zip per integration (``<id>-<version>-xsoar.zip``).
 
 One pack per integration, as XSOAR's marketplace does for vendor products: a SOC installs only the
 vendors it has, and each pack versions on its own. The zip has the layout of ``demisto-sdk upload``'s
@@ -58,7 +58,8 @@ def pack_name(manifest: Manifest) -> str:
 
 
 def xsoar_name(integration: Integration) -> str:
-    return f"{pack_name(integration.manifest)}-{integration.manifest.version}.zip"
+    # The file is named like the other targets' (id, version, target); the pack inside keeps its PackName.
+    return f"{integration.id}-{integration.manifest.version}-xsoar.zip"
 
 
 def category(manifest: Manifest) -> str:
