@@ -84,3 +84,14 @@ def test_bad_arguments_exit_2_with_one_line(dist, tmp_path):
     done = _run_zip(sys.executable, path, tmp_path, "run", "no-such-command")
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_fetch_as_ocsf_findings_runs_from_the_zip_with_arguments_after_flags(integration, dist, served,
+                                                                              runtime_python, tmp_path):
+    path = dist[("native", integration.id)]
+    args = [f"{k}={as_text(v)}" for k, v in fetch_limit_args(integration, served.simulator, max_fetch=2).items()]
+    done = _run_zip(runtime_python, path, tmp_path, "run", "fetch-incidents", *_param_flags(served), "-o", "ocsf",
+                    "--state", str(tmp_path / "state.sqlite3"), *args)
+    assert done.returncode == 0, done.stderr
+    findings = [json.loads(line) for line in done.stdout.splitlines()]
+    assert findings and all(f["class_uid"] == 2004 for f in findings)

@@ -21,8 +21,8 @@ from .sources import (
     tool_files,
 )
 
-CLI_FILES = ("__init__.py", "cli.py", "config.py", "packaging/__init__.py", "packaging/platform/__init__.py",
-             "packaging/platform/native.py")
+CLI_FILES = ("__init__.py", "cli.py", "config.py", "instances.py", "ocsf_output.py", "packaging/__init__.py",
+             "packaging/platform/__init__.py", "packaging/platform/native.py")
 
 
 def native_name(integration: Integration) -> str:
@@ -33,7 +33,7 @@ def native_files(integration: Integration) -> list[tuple[str, bytes]]:
     payload = package_files(integration, tool_files(*CLI_FILES))
     manifest = integration.manifest
     info = {"id": manifest.id, "name": manifest.name, "version": manifest.version,
-            "requires_python": ">=3.10", "requirements": list(RUNTIME_REQUIREMENTS),
+            "requires_python": ">=3.9", "requirements": list(RUNTIME_REQUIREMENTS),
             "digest": digest(payload), "files": [f.name for f in payload]}
     extra = [
         SourceFile("__main__.py", (PLATFORM_DIR / "native_main.py").read_bytes()),
