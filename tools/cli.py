@@ -235,44 +235,12 @@ def _describe_field(spec: dict[str, Any], *, indent: str = "  ", secret: bool = 
 
 # --- run ---------------------------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def target_instance(options: argparse.Namespace, integration_id: str) -> Iterator[Any]:
-    """An ``Instance`` for ``options``: against a fresh in-process simulator, or a configured vendor."""
-    from soarpacks.integrations.common.registry import get
-    from soarpacks.integrations.common.runner import Instance
-    from soarpacks.integrations.common.state import SqliteStateStore, default_state_path
-
-    from soarpacks.tools.config import load_instance, parse_pairs, resolve_params
-
-    integration = get(integration_id)
-    cli_params = parse_pairs(options.param, what="--param")
-    if options.simulate:
-        from soarpacks.integrations.common.state import MemoryStateStore
-        # A simulated run keeps state only where asked to: never in the user's real state file.
-        store = SqliteStateStore(options.state) if options.state else MemoryStateStore()
-        from soarpacks.integrations.common.retry import RetryPolicy
-        from soarpacks.integrations.common.simkit import serve
-        simulator = integration.simulator_class()(seed=options.seed, faults=options.faults)
-        world_key = f"simulator/{integration_id}/{options.seed}"
-        simulator.load_world(store.load(world_key) or {})
-        with serve(simulator) as served:
-            params = {**served.params(), **cli_params}
-            # The simulator answers at once: no reason to make a demo wait seconds between retries.
-            instance = Instance.configure(integration, params, name=options.instance or "simulate", store=store,
-                                          retry=RetryPolicy(base_delay=0.05, max_delay=0.5))
-            try:
-                yield instance
-            finally:
-                world = simulator.save_world()
-                if world:
-                    store.save(world_key, world)
-        return
-    store = SqliteStateStore(options.state or default_state_path())
-    if options.config and not options.instance:
-        raise errors.InputError("--config needs --instance NAME")
-    config = load_instance(options.config, options.instance, integration_id) if options.config else None
-    params = resolve_params(integration.manifest, cli=cli_params, config=config)
-    yield Instance.configure(integration, params, name=options.instance or "default", store=store)
+def target_instance(options: argparse.Namespace, integration_id: str) -> contextlib.AbstractContextManager[Any]:
+    """The instance ``run``'s options name (``instances.open_instance``)."""
+    from soarpacks.tools.instances import open_instance
+    return open_instance(integration_id, params=options.param, simulate=options.simulate, seed=options.seed,
+                         faults=options.faults, state=options.state, config=options.config,
+                         instance=options.instance)
 
 
 def cmd_run(options: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ With ``simulate`` each integration gets its own simulator, served for the whole 
 writes (a status, a note, a label) is what a later step reads. Otherwise each integration's instance
 comes from the config file (``--instance NAME``, repeatable, or the file's only instance of that
 integration) or from ``SOARPACKS_<INTEGRATION>_<PARAM>`` environment variables — exactly as
-``soarpacks run`` finds it, because it is the same code (``tools.cli.target_instance``).
+``soarpacks run`` finds it, because it is the same code (``tools.instances.open_instance``).
 
 A playbook keeps its own fetch bookmark (state key ``<integration>/<instance>/playbook/<file>``): a
 triage playbook run from cron sees each incident once, and never moves the bookmark of the instance's
@@ -12,7 +12,6 @@ own ``soarpacks run fetch-incidents``.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 from typing import Any, Iterator, Sequence
 
@@ -20,6 +19,7 @@ import yaml
 
 from soarpacks.integrations.common import errors
 
+from ..instances import open_instance
 from .model import Playbook
 
 
@@ -27,8 +27,6 @@ from .model import Playbook
 def open_instances(playbook: Playbook, *, simulate: bool, seed: int = 0, faults: str | None = None,
                    config: str | None = None, instances: Sequence[str] = (), state: str | None = None
                    ) -> Iterator[dict[str, Any]]:
-    from soarpacks.tools.cli import target_instance
-
     if simulate and (config or instances):
         raise errors.InputError("--simulate runs against simulators: leave out --config and --instance")
     if instances and not config:
@@ -37,10 +35,9 @@ def open_instances(playbook: Playbook, *, simulate: bool, seed: int = 0, faults:
     with contextlib.ExitStack() as stack:
         opened = {}
         for integration in playbook.integrations:
-            options = argparse.Namespace(param=[], simulate=simulate, seed=seed, faults=faults, state=state,
-                                         config=config if integration in chosen else None,
-                                         instance=chosen.get(integration))
-            instance = stack.enter_context(target_instance(options, integration))
+            instance = stack.enter_context(open_instance(
+                integration, simulate=simulate, seed=seed, faults=faults, state=state,
+                config=config if integration in chosen else None, instance=chosen.get(integration)))
             instance.name = f"{instance.name}/playbook/{playbook.slug}"
             opened[integration] = instance
         yield opened
