@@ -62,8 +62,6 @@ def run_demo(*, out: Any = sys.stdout) -> int:
 
 
 def _demo_playbooks(out: Any) -> list[dict[str, Any]]:
-    try:
-        from soarpacks.tools.playbooks.demo import demo_playbooks
-    except ImportError:
-        return []
+    # A plain import: a broken playbook runner must fail the demo, not silently show no playbooks.
+    from soarpacks.tools.playbooks.demo import demo_playbooks
     return demo_playbooks(out=out)
