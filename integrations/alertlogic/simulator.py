@@ -159,6 +159,9 @@ class Simulator(BaseSimulator):
         self.username = "soc-analyst@example.com"
         self.password = f"canary-al-password-{self.seed}"
         self.api_key = f"canary-al-apikey-{self.seed:04d}abcdef"
+        # An AIMS access key: Basic access_key_id:secret_key on the same authenticate endpoint.
+        self.access_key_id = f"{self.seed:016x}"
+        self.secret_key = f"canary-al-secret-key-{self.seed:04d}"
         self.mfa_code = mfa_code
         self.event_page_cap = event_page_cap
         self.tokens = TokenIssuer(ttl=token_ttl)
@@ -292,7 +295,7 @@ class Simulator(BaseSimulator):
 
     # --- what an instance needs --------------------------------------------------------------
     def integration_params(self, base_url: str) -> dict[str, Any]:
-        params = {"base_url": base_url, "username": self.username, "password": self.password,
+        params = {"base_url": base_url, "aims_url": base_url, "username": self.username, "password": self.password,
                   "account_id": self.account_id, "api_key": self.api_key, "legacy_base_url": base_url,
                   "insecure": False}
         if self.mfa_code:
@@ -339,7 +342,7 @@ class Simulator(BaseSimulator):
     # --- AIMS ----------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response:
         creds = basic_credentials(request)
-        if creds != (self.username, self.password):
+        if creds not in ((self.username, self.password), (self.access_key_id, self.secret_key)):
             return json_response({"error": "Unauthorized", "code": 401}, 401)
         if self.mfa_code:
             try:
