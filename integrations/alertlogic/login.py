@@ -13,6 +13,7 @@ from ..common import errors
 from ..common.auth import BasicAuth, Token
 from ..common.errortable import Action, Rule
 from ..common.http import HttpClient
+from ..common.redaction import REDACTOR
 from ..common.vendordata import dig, reads_vendor_data
 
 VENDOR = "alertlogic"
@@ -58,6 +59,11 @@ def authenticate(http: HttpClient, *, aims_url: str, creds: Credentials, mfa_cod
     response = http.request("POST", aims_url.rstrip("/") + AUTHENTICATE, json_body=body, auth=creds.auth,
                             retry_unsafe=True, error_table=refused)
     if response.status_code >= 400:
+        # Sent with mfa_code_required; we log in again with the credentials and the code instead,
+        # so it is never used, only kept out of any output.
+        session_token = response.headers.get("x-aims-session-token")
+        if session_token:
+            REDACTOR.add(session_token)
         raise refusal(response.status_code, _error_key(response), creds=creds, mfa_code=mfa_code)
     answer = http.decode(response)
     token = dig(answer, "authentication.token")
@@ -79,8 +85,21 @@ def _error_key(response: Any) -> str | None:
     return error if isinstance(error, str) else None
 
 
+# The documented ``error`` keys of a refused login (aims.v1.yaml) and what the user must do about each.
+REFUSALS = {
+    "mfa_code_required": "the user has MFA: set mfa_code to a current code from the user's MFA device",
+    "mfa_enrollment_required": "the user must enroll an MFA device in the Alert Logic console before logging in",
+    "password_expired": "the password has expired: set a new one in the Alert Logic console",
+    "account_inactive": "the Alert Logic account is inactive: ask Alert Logic support to reactivate it",
+}
+
+
 def refusal(status: int, error: str | None, *, creds: Credentials, mfa_code: str | None) -> errors.AuthError:
-    """The one-line error for a refused login."""
+    """The one-line error for a refused login: the documented reason when the answer names one, else
+    the credentials to check (a bad password, key or MFA code is a 401 with an empty body)."""
+    if error in REFUSALS:
+        return errors.AuthError(f"{VENDOR}: AIMS login refused ({error}): {REFUSALS[error]}", status=status)
     what = "access_key_id and secret_key" if creds.kind == "access key" else "username and password"
-    return errors.AuthError(f"{VENDOR}: AIMS login refused (HTTP {status}): check {what}"
-                            f"{' and mfa_code' if mfa_code else ' (and mfa_code if the user has MFA)'}", status=status)
+    hint = " and that mfa_code is current (each code works once)" if mfa_code else " (and mfa_code if the user has MFA)"
+    return errors.AuthError(f"{VENDOR}: AIMS login refused (HTTP {status}{', ' + error if error else ''}): "
+                            f"check {what}{hint}", status=status)

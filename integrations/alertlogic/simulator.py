@@ -1,8 +1,11 @@
 """A local Alert Logic: AIMS login, the IRIS v3 incident endpoints, and the legacy Incident API v3.
 
 Modelled on ``specs/alertlogic-iris-v3.openapi.yaml`` and the vendor facts: AIMS answers
-``authentication.token`` (+ ``token_expiration``, epoch seconds) for HTTP Basic, and needs an MFA
-code when the user has MFA; IRIS wants it in ``x-aims-auth-token``; ``incidents_by_time`` pages with
+``authentication.token`` (+ ``token_expiration``, epoch seconds) for HTTP Basic (username/password
+or an access key), and refuses a login as ``aims.v1.yaml`` (alertlogic-sdk-definitions) documents:
+an empty 401 for bad credentials or a wrong MFA code, 401 ``mfa_code_required`` or
+``mfa_enrollment_required`` with an ``x-aims-session-token`` header, 400 ``password_expired`` or
+``account_inactive`` (``login_refusal`` selects one); IRIS wants it in ``x-aims-auth-token``; ``incidents_by_time`` pages with
 ``pagination=true&limit&offset`` (``iris_items`` + ``metadata``) and answers a bare array without
 ``pagination``; errors are ``{"error": ..., "code": ...}``; completing a completed incident (or
 reopening an open one) is a 400. The legacy API takes Basic ``api_key:`` and answers an array.
@@ -146,8 +149,14 @@ class Simulator(BaseSimulator):
 
     def __init__(self, *, incidents: int = 40, max_events: int = 6, event_page_cap: int = 10,
                  mfa_code: str | None = None, token_ttl: float = 6 * 3600.0, incident_page_cap: int = 100,
-                 unstable_order: bool = False, **kwargs: Any) -> None:
+                 unstable_order: bool = False, login_refusal: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # A documented login refusal to answer even for good credentials: password_expired or
+        # account_inactive (400), mfa_enrollment_required (401 with a session token).
+        if login_refusal not in (None, "password_expired", "account_inactive", "mfa_enrollment_required"):
+            raise ValueError(f"unknown login_refusal {login_refusal!r}")
+        self.login_refusal = login_refusal
+        self.session_tokens: set[str] = set()
         # incidents_by_time answers at most this many per page, whatever ``limit`` asks (like the events).
         self.incident_page_cap = incident_page_cap
         # Each page request sees the window in a new order (the API documents none): offset paging
@@ -341,16 +350,30 @@ class Simulator(BaseSimulator):
 
     # --- AIMS ----------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response:
+        # As aims.v1.yaml documents: bad credentials (or a wrong MFA code) are a 401 with an empty
+        # body and no headers; the named refusals carry {"error": key}.
+        session = request.headers.get("x-aims-session-token")
+        if session is not None and session not in self.session_tokens:
+            return json_response({"error": "invalid_session_token"}, 401)
         creds = basic_credentials(request)
-        if creds not in ((self.username, self.password), (self.access_key_id, self.secret_key)):
-            return json_response({"error": "Unauthorized", "code": 401}, 401)
+        if session is None and creds not in ((self.username, self.password), (self.access_key_id, self.secret_key)):
+            return Response(status=401)
+        if self.login_refusal in ("password_expired", "account_inactive"):
+            return json_response({"error": self.login_refusal}, 400)
+        if self.login_refusal == "mfa_enrollment_required":
+            return json_response({"error": "mfa_enrollment_required"}, 401,
+                                 headers={"x-aims-session-token": self._session_token()})
         if self.mfa_code:
             try:
                 body = json.loads(request.get_data() or b"{}")
             except ValueError:
                 return json_response({"error": "Request body should be valid JSON", "code": 400}, 400)
-            if not isinstance(body, dict) or body.get("mfa_code") != self.mfa_code:
-                return json_response({"error": "MFA code required or invalid", "code": 401}, 401)
+            code = body.get("mfa_code") if isinstance(body, dict) else None
+            if code is None:
+                return json_response({"error": "mfa_code_required"}, 401,
+                                     headers={"x-aims-session-token": self._session_token()})
+            if code != self.mfa_code:
+                return Response(status=401)
         token = self.tokens.issue()
         expires = int(datetime.now(timezone.utc).timestamp() + self.tokens.ttl)
         return json_response({"authentication": {
@@ -359,6 +382,11 @@ class Simulator(BaseSimulator):
             "account": {"id": self.account_id, "name": "Example Corp", "active": True,
                         "accessible_locations": ["defender-us-ashburn"], "default_location": "defender-us-ashburn"},
             "token": token, "token_expiration": expires}})
+
+    def _session_token(self) -> str:
+        token = f"canary-al-session-{self.rng.getrandbits(48):012x}"
+        self.session_tokens.add(token)
+        return token
 
     # --- IRIS ------------------------------------------------------------------------------------
     def _account(self, account_id: str) -> Response | None:
