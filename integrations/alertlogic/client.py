@@ -41,13 +41,16 @@ class AlertLogicClient:
     A lock around a shared Session would have serialised the very requests we want in parallel.
     """
 
-    def __init__(self, *, base_url: str, username: str | None = None, password: str | None = None,
+    def __init__(self, *, base_url: str | None = None, username: str | None = None, password: str | None = None,
                  access_key_id: str | None = None, secret_key: str | None = None, aims_url: str = login.AIMS_URL,
-                 account_id: str | None = None, mfa_code: str | None = None, api_key: str | None = None, legacy_base_url: str | None = None,
+                 residency: str = "default", account_id: str | None = None, mfa_code: str | None = None,
+                 api_key: str | None = None, legacy_base_url: str | None = None,
                  console_url: str = "https://console.alertlogic.com", verify: bool = True, proxy: bool = False,
                  retry: RetryPolicy = DEFAULT_RETRY, event_workers: int = DEFAULT_EVENT_WORKERS,
                  session_factory: Callable[[], requests.Session] = requests.Session) -> None:
-        self._base_url = base_url
+        # Empty: the account's IRIS host is looked up on first use (login.service_url).
+        self._base_url = base_url or None
+        self._residency = residency
         self._verify = verify
         self._proxy = proxy
         self._retry = retry
@@ -61,17 +64,34 @@ class AlertLogicClient:
         self.console_url = console_url.rstrip("/")
         self.event_workers = max(1, event_workers)
         self.auth = TokenAuth(self._login, header="x-aims-auth-token", scheme="")
-        self.http = self._new_http()
+        # Login and the endpoints lookup go to the global services host; IRIS to the account's host.
+        self.aims = HttpClient(aims_url, auth=self.auth, retry=retry, verify=verify, proxy=proxy, vendor=VENDOR,
+                               session=session_factory())
+        self._http: HttpClient | None = None
         self.legacy = None
         if api_key:
             self.legacy = HttpClient(legacy_base_url or "https://api.alertlogic.net", auth=BasicAuth(api_key, ""),
                                      retry=retry, verify=verify, proxy=proxy, vendor=VENDOR)
 
     def __repr__(self) -> str:
-        return f"<AlertLogicClient {self._base_url} account={self._account_id or '?'}>"
+        return f"<AlertLogicClient {self._base_url or 'IRIS from the endpoints service'} account={self._account_id or '?'}>"
+
+    @property
+    def base_url(self) -> str:
+        """The IRIS URL: the configured one, else the account's from the endpoints service."""
+        if self._base_url is None:
+            self._base_url = login.service_url(self.aims, aims_url=self._aims_url, account_id=self.account_id,
+                                               residency=self._residency)
+        return self._base_url
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            self._http = self._new_http()
+        return self._http
 
     def _new_http(self, session: requests.Session | None = None) -> HttpClient:
-        return HttpClient(self._base_url, auth=self.auth, retry=self._retry, verify=self._verify, vendor=VENDOR,
+        return HttpClient(self.base_url, auth=self.auth, retry=self._retry, verify=self._verify, vendor=VENDOR,
                           proxy=self._proxy,
                           session=session or self._session_factory())
 
@@ -88,7 +108,7 @@ class AlertLogicClient:
         if self._account_id:
             return self._account_id
         if self._login_account is None:
-            self.auth.ensure(self.http)
+            self.auth.ensure(self.aims)
         if not self._login_account:
             raise errors.ConfigError(f"{VENDOR}: AIMS did not say which account the user belongs to; set account_id")
         return self._login_account

@@ -21,7 +21,8 @@ from .mapping import (analyse_event, event_id, event_markdown, incident_markdown
 
 def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> AlertLogicClient:
     return AlertLogicClient(
-        base_url=params["base_url"], aims_url=params.get("aims_url") or AIMS_URL,
+        base_url=params.get("base_url") or None, aims_url=params.get("aims_url") or AIMS_URL,
+        residency=params.get("residency") or "default",
         username=params.get("username"), password=params.get("password"),
         access_key_id=params.get("access_key_id"), secret_key=params.get("secret_key"),
         account_id=params.get("account_id"), mfa_code=params.get("mfa_code"), api_key=params.get("api_key"),

@@ -1,4 +1,5 @@
-"""AIMS login as Alert Logic runs it (``aims.v1.yaml`` in the alertlogic-sdk-definitions package).
+"""AIMS login as Alert Logic runs it (``aims.v1.yaml`` in the alertlogic-sdk-definitions package),
+and where the account's IRIS lives (``endpoints.v1.yaml``): both on the global services host.
 
 ``POST /aims/v1/authenticate`` on the global services host, HTTP Basic with either
 ``username:password`` or ``access_key_id:secret_key`` (the same endpoint takes both), optional JSON
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import time
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from ..common import errors
 from ..common.auth import BasicAuth, Token
@@ -103,3 +105,36 @@ def refusal(status: int, error: str | None, *, creds: Credentials, mfa_code: str
     hint = " and that mfa_code is current (each code works once)" if mfa_code else " (and mfa_code if the user has MFA)"
     return errors.AuthError(f"{VENDOR}: AIMS login refused (HTTP {status}{', ' + error if error else ''}): "
                             f"check {what}{hint}", status=status)
+
+
+# --- where the account's data lives (endpoints.v1.yaml) ------------------------------------------------
+RESIDENCIES = ("default", "emea", "us")
+
+
+@reads_vendor_data
+def service_url(http: HttpClient, *, aims_url: str, account_id: str, residency: str = "default",
+                service: str = "iris") -> str:
+    """The base URL of ``service`` for the account, from the endpoints service on the global host.
+
+    The answer is ``{"iris": "api.cloudinsight.alertlogic.co.uk"}`` (a host name, as Alert Logic's
+    own clients read it; the definitions also allow a plain-text body); it is reached with the
+    global host's scheme."""
+    if residency not in RESIDENCIES:
+        raise errors.ConfigError(f"{VENDOR}: residency must be one of {', '.join(RESIDENCIES)}, not {residency!r}")
+    path = f"/endpoints/v1/{account_id}/residency/{residency}/services/{service}/endpoint"
+    try:
+        response = http.request("GET", aims_url.rstrip("/") + path)
+    except errors.NotFoundError:
+        raise errors.ConfigError(f"{VENDOR}: the endpoints service knows no {service} host for account {account_id} "
+                                 f"(residency {residency}); set base_url") from None
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = response.text.strip()
+    host = answer.get(service) if isinstance(answer, dict) else answer
+    if not isinstance(host, str) or not host.strip():
+        raise errors.VendorError(f"{VENDOR}: the endpoints service answered without a {service} host")
+    host = host.strip().rstrip("/")
+    if "://" in host:
+        return host
+    return f"{urlsplit(aims_url).scheme or 'https'}://{host}"

@@ -137,6 +137,8 @@ class Simulator(BaseSimulator):
     name = "alertlogic"
     routes = [
         Rule("/aims/v1/authenticate", endpoint="authenticate", methods=["POST"]),
+        Rule("/endpoints/v1/<account_id>/residency/<residency>/services/<service_name>/endpoint",
+             endpoint="service_endpoint", methods=["GET"]),
         Rule("/iris/v3/<account_id>/incidents_by_time", endpoint="incidents_by_time", methods=["GET"]),
         Rule("/iris/v3/<account_id>/friendly/<friendly_id>", endpoint="friendly", methods=["GET"]),
         Rule("/iris/v3/<account_id>/<incident_id>", endpoint="get_incident", methods=["GET"]),
@@ -149,13 +151,17 @@ class Simulator(BaseSimulator):
 
     def __init__(self, *, incidents: int = 40, max_events: int = 6, event_page_cap: int = 10,
                  mfa_code: str | None = None, token_ttl: float = 6 * 3600.0, incident_page_cap: int = 100,
-                 unstable_order: bool = False, login_refusal: str | None = None, **kwargs: Any) -> None:
+                 unstable_order: bool = False, login_refusal: str | None = None,
+                 endpoint_hosts: dict[tuple[str, str], str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # A documented login refusal to answer even for good credentials: password_expired or
         # account_inactive (400), mfa_enrollment_required (401 with a session token).
         if login_refusal not in (None, "password_expired", "account_inactive", "mfa_enrollment_required"):
             raise ValueError(f"unknown login_refusal {login_refusal!r}")
         self.login_refusal = login_refusal
+        # What the endpoints service answers per (residency, service), e.g. {("default", "iris"):
+        # "api.cloudinsight.alertlogic.co.uk"}; unset, every service is this simulator's own host.
+        self.endpoint_hosts = dict(endpoint_hosts or {})
         self.session_tokens: set[str] = set()
         # incidents_by_time answers at most this many per page, whatever ``limit`` asks (like the events).
         self.incident_page_cap = incident_page_cap
@@ -387,6 +393,18 @@ class Simulator(BaseSimulator):
         token = f"canary-al-session-{self.rng.getrandbits(48):012x}"
         self.session_tokens.add(token)
         return token
+
+    # --- endpoints service ----------------------------------------------------------------------
+    def service_endpoint(self, request: Request, account_id: str, residency: str, service_name: str) -> Response:
+        # endpoints.v1.yaml: residency is one of default, emea, us; the answer maps the service to a
+        # host name without scheme (as Alert Logic's clients read it: "https://" + answer[service]).
+        if residency not in ("default", "emea", "us"):
+            return json_response({"error": f"invalid residency {residency}"}, 400)
+        forbidden = self._account(account_id)
+        if forbidden is not None:
+            return forbidden
+        host = self.endpoint_hosts.get((residency, service_name), request.host)
+        return json_response({service_name: host})
 
     # --- IRIS ------------------------------------------------------------------------------------
     def _account(self, account_id: str) -> Response | None:
