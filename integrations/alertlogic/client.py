@@ -1,9 +1,8 @@
-"""The Alert Logic API client: AIMS login, IRIS v3 incidents and their associated events, and the
-legacy Incident API v3 (API key)."""
+"""The Alert Logic API client: IRIS v3 incidents and their associated events, and the legacy
+Incident API v3 (API key). AIMS login is in ``login.py``."""
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import Any, Callable, Iterator, NamedTuple
@@ -11,10 +10,11 @@ from typing import Any, Callable, Iterator, NamedTuple
 import requests
 
 from ..common import errors
-from ..common.auth import LOGIN_ERRORS, BasicAuth, Token, TokenAuth
+from ..common.auth import BasicAuth, Token, TokenAuth
 from ..common.http import HttpClient
 from ..common.vendordata import dig, reads_vendor_data
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
+from . import login
 
 VENDOR = "alertlogic"
 INCIDENT_PAGE = 100
@@ -41,59 +41,66 @@ class AlertLogicClient:
     A lock around a shared Session would have serialised the very requests we want in parallel.
     """
 
-    def __init__(self, *, base_url: str, username: str, password: str, account_id: str | None = None,
-                 mfa_code: str | None = None, api_key: str | None = None, legacy_base_url: str | None = None,
+    def __init__(self, *, base_url: str | None = None, username: str | None = None, password: str | None = None,
+                 access_key_id: str | None = None, secret_key: str | None = None, aims_url: str = login.AIMS_URL,
+                 residency: str = "default", account_id: str | None = None, mfa_code: str | None = None,
+                 api_key: str | None = None, legacy_base_url: str | None = None,
                  console_url: str = "https://console.alertlogic.com", verify: bool = True, proxy: bool = False,
                  retry: RetryPolicy = DEFAULT_RETRY, event_workers: int = DEFAULT_EVENT_WORKERS,
                  session_factory: Callable[[], requests.Session] = requests.Session) -> None:
-        self._base_url = base_url
+        # Empty: the account's IRIS host is looked up on first use (login.service_url).
+        self._base_url = base_url or None
+        self._residency = residency
         self._verify = verify
         self._proxy = proxy
         self._retry = retry
         self._session_factory = session_factory
-        self._login_auth = BasicAuth(username, password)
+        self._aims_url = aims_url
+        self._credentials = login.credentials(username=username, password=password, access_key_id=access_key_id,
+                                              secret_key=secret_key)
         self._mfa_code = mfa_code
         self._account_id = account_id or None
         self._login_account: str | None = None
         self.console_url = console_url.rstrip("/")
         self.event_workers = max(1, event_workers)
         self.auth = TokenAuth(self._login, header="x-aims-auth-token", scheme="")
-        self.http = self._new_http()
+        # Login and the endpoints lookup go to the global services host; IRIS to the account's host.
+        self.aims = HttpClient(aims_url, auth=self.auth, retry=retry, verify=verify, proxy=proxy, vendor=VENDOR,
+                               session=session_factory())
+        self._http: HttpClient | None = None
         self.legacy = None
         if api_key:
             self.legacy = HttpClient(legacy_base_url or "https://api.alertlogic.net", auth=BasicAuth(api_key, ""),
                                      retry=retry, verify=verify, proxy=proxy, vendor=VENDOR)
 
     def __repr__(self) -> str:
-        return f"<AlertLogicClient {self._base_url} account={self._account_id or '?'}>"
+        return f"<AlertLogicClient {self._base_url or 'IRIS from the endpoints service'} account={self._account_id or '?'}>"
+
+    @property
+    def base_url(self) -> str:
+        """The IRIS URL: the configured one, else the account's from the endpoints service."""
+        if self._base_url is None:
+            self._base_url = login.service_url(self.aims, aims_url=self._aims_url, account_id=self.account_id,
+                                               residency=self._residency)
+        return self._base_url
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            self._http = self._new_http()
+        return self._http
 
     def _new_http(self, session: requests.Session | None = None) -> HttpClient:
-        return HttpClient(self._base_url, auth=self.auth, retry=self._retry, verify=self._verify, vendor=VENDOR,
+        return HttpClient(self.base_url, auth=self.auth, retry=self._retry, verify=self._verify, vendor=VENDOR,
                           proxy=self._proxy,
                           session=session or self._session_factory())
 
-    # --- AIMS ------------------------------------------------------------------------------------
-    @reads_vendor_data
+    # --- AIMS (login.py) ------------------------------------------------------------------------
     def _login(self, http: HttpClient) -> Token:
-        body = {"mfa_code": self._mfa_code} if self._mfa_code else None
-        try:
-            # Logging in twice is harmless, so a 429/5xx on login may be retried.
-            answer = http.send_json("POST", "/aims/v1/authenticate", json_body=body, auth=self._login_auth,
-                                    retry_unsafe=True, error_table=LOGIN_ERRORS)
-        except errors.AuthError as exc:
-            raise errors.AuthError(f"{VENDOR}: AIMS login refused (HTTP {exc.status}): check username, password"
-                                   f"{' and MFA code' if self._mfa_code else ' (and mfa_code if the user has MFA)'}",
-                                   status=exc.status) from None
-        token = dig(answer, "authentication.token")
-        if not isinstance(token, str) or not token:
-            raise errors.AuthError(f"{VENDOR}: the AIMS login answer has no authentication.token")
-        account = dig(answer, "authentication.account.id")
-        if account is not None:
-            self._login_account = str(account)
-        expiration = dig(answer, "authentication.token_expiration")
-        # token_expiration is an absolute epoch time; TokenAuth wants seconds from now.
-        expires_in = float(expiration) - time.time() if isinstance(expiration, (int, float)) else None
-        return Token(token, max(expires_in, 1.0) if expires_in is not None else None)
+        done = login.authenticate(http, aims_url=self._aims_url, creds=self._credentials, mfa_code=self._mfa_code)
+        if done.account_id is not None:
+            self._login_account = done.account_id
+        return done.token
 
     @property
     def account_id(self) -> str:
@@ -101,7 +108,7 @@ class AlertLogicClient:
         if self._account_id:
             return self._account_id
         if self._login_account is None:
-            self.auth.ensure(self.http)
+            self.auth.ensure(self.aims)
         if not self._login_account:
             raise errors.ConfigError(f"{VENDOR}: AIMS did not say which account the user belongs to; set account_id")
         return self._login_account

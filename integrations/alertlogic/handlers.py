@@ -14,13 +14,17 @@ from ..common.timeutil import utcnow
 
 from . import fetch
 from .client import DEFAULT_EVENT_WORKERS, AlertLogicClient
+from .login import AIMS_URL
 from .mapping import (analyse_event, event_id, event_markdown, incident_markdown,
                       incident_to_incident, legacy_to_incident, rollups)
 
 
 def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> AlertLogicClient:
     return AlertLogicClient(
-        base_url=params["base_url"], username=params["username"], password=params["password"],
+        base_url=params.get("base_url") or None, aims_url=params.get("aims_url") or AIMS_URL,
+        residency=params.get("residency") or "default",
+        username=params.get("username"), password=params.get("password"),
+        access_key_id=params.get("access_key_id"), secret_key=params.get("secret_key"),
         account_id=params.get("account_id"), mfa_code=params.get("mfa_code"), api_key=params.get("api_key"),
         legacy_base_url=params.get("legacy_base_url"), console_url=params.get("console_url") or "https://console.alertlogic.com",
         verify=not params["insecure"], proxy=bool(params.get("proxy")), retry=retry,

@@ -1,8 +1,11 @@
 """A local Alert Logic: AIMS login, the IRIS v3 incident endpoints, and the legacy Incident API v3.
 
 Modelled on ``specs/alertlogic-iris-v3.openapi.yaml`` and the vendor facts: AIMS answers
-``authentication.token`` (+ ``token_expiration``, epoch seconds) for HTTP Basic, and needs an MFA
-code when the user has MFA; IRIS wants it in ``x-aims-auth-token``; ``incidents_by_time`` pages with
+``authentication.token`` (+ ``token_expiration``, epoch seconds) for HTTP Basic (username/password
+or an access key), and refuses a login as ``aims.v1.yaml`` (alertlogic-sdk-definitions) documents:
+an empty 401 for bad credentials or a wrong MFA code, 401 ``mfa_code_required`` or
+``mfa_enrollment_required`` with an ``x-aims-session-token`` header, 400 ``password_expired`` or
+``account_inactive`` (``login_refusal`` selects one); IRIS wants it in ``x-aims-auth-token``; ``incidents_by_time`` pages with
 ``pagination=true&limit&offset`` (``iris_items`` + ``metadata``) and answers a bare array without
 ``pagination``; errors are ``{"error": ..., "code": ...}``; completing a completed incident (or
 reopening an open one) is a 400. The legacy API takes Basic ``api_key:`` and answers an array.
@@ -134,6 +137,8 @@ class Simulator(BaseSimulator):
     name = "alertlogic"
     routes = [
         Rule("/aims/v1/authenticate", endpoint="authenticate", methods=["POST"]),
+        Rule("/endpoints/v1/<account_id>/residency/<residency>/services/<service_name>/endpoint",
+             endpoint="service_endpoint", methods=["GET"]),
         Rule("/iris/v3/<account_id>/incidents_by_time", endpoint="incidents_by_time", methods=["GET"]),
         Rule("/iris/v3/<account_id>/friendly/<friendly_id>", endpoint="friendly", methods=["GET"]),
         Rule("/iris/v3/<account_id>/<incident_id>", endpoint="get_incident", methods=["GET"]),
@@ -146,8 +151,18 @@ class Simulator(BaseSimulator):
 
     def __init__(self, *, incidents: int = 40, max_events: int = 6, event_page_cap: int = 10,
                  mfa_code: str | None = None, token_ttl: float = 6 * 3600.0, incident_page_cap: int = 100,
-                 unstable_order: bool = False, **kwargs: Any) -> None:
+                 unstable_order: bool = False, login_refusal: str | None = None,
+                 endpoint_hosts: dict[tuple[str, str], str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # A documented login refusal to answer even for good credentials: password_expired or
+        # account_inactive (400), mfa_enrollment_required (401 with a session token).
+        if login_refusal not in (None, "password_expired", "account_inactive", "mfa_enrollment_required"):
+            raise ValueError(f"unknown login_refusal {login_refusal!r}")
+        self.login_refusal = login_refusal
+        # What the endpoints service answers per (residency, service), e.g. {("default", "iris"):
+        # "api.cloudinsight.alertlogic.co.uk"}; unset, every service is this simulator's own host.
+        self.endpoint_hosts = dict(endpoint_hosts or {})
+        self.session_tokens: set[str] = set()
         # incidents_by_time answers at most this many per page, whatever ``limit`` asks (like the events).
         self.incident_page_cap = incident_page_cap
         # Each page request sees the window in a new order (the API documents none): offset paging
@@ -159,6 +174,9 @@ class Simulator(BaseSimulator):
         self.username = "soc-analyst@example.com"
         self.password = f"canary-al-password-{self.seed}"
         self.api_key = f"canary-al-apikey-{self.seed:04d}abcdef"
+        # An AIMS access key: Basic access_key_id:secret_key on the same authenticate endpoint.
+        self.access_key_id = f"{self.seed:016x}"
+        self.secret_key = f"canary-al-secret-key-{self.seed:04d}"
         self.mfa_code = mfa_code
         self.event_page_cap = event_page_cap
         self.tokens = TokenIssuer(ttl=token_ttl)
@@ -292,7 +310,7 @@ class Simulator(BaseSimulator):
 
     # --- what an instance needs --------------------------------------------------------------
     def integration_params(self, base_url: str) -> dict[str, Any]:
-        params = {"base_url": base_url, "username": self.username, "password": self.password,
+        params = {"base_url": base_url, "aims_url": base_url, "username": self.username, "password": self.password,
                   "account_id": self.account_id, "api_key": self.api_key, "legacy_base_url": base_url,
                   "insecure": False}
         if self.mfa_code:
@@ -338,16 +356,30 @@ class Simulator(BaseSimulator):
 
     # --- AIMS ----------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> Response:
+        # As aims.v1.yaml documents: bad credentials (or a wrong MFA code) are a 401 with an empty
+        # body and no headers; the named refusals carry {"error": key}.
+        session = request.headers.get("x-aims-session-token")
+        if session is not None and session not in self.session_tokens:
+            return json_response({"error": "invalid_session_token"}, 401)
         creds = basic_credentials(request)
-        if creds != (self.username, self.password):
-            return json_response({"error": "Unauthorized", "code": 401}, 401)
+        if session is None and creds not in ((self.username, self.password), (self.access_key_id, self.secret_key)):
+            return Response(status=401)
+        if self.login_refusal in ("password_expired", "account_inactive"):
+            return json_response({"error": self.login_refusal}, 400)
+        if self.login_refusal == "mfa_enrollment_required":
+            return json_response({"error": "mfa_enrollment_required"}, 401,
+                                 headers={"x-aims-session-token": self._session_token()})
         if self.mfa_code:
             try:
                 body = json.loads(request.get_data() or b"{}")
             except ValueError:
                 return json_response({"error": "Request body should be valid JSON", "code": 400}, 400)
-            if not isinstance(body, dict) or body.get("mfa_code") != self.mfa_code:
-                return json_response({"error": "MFA code required or invalid", "code": 401}, 401)
+            code = body.get("mfa_code") if isinstance(body, dict) else None
+            if code is None:
+                return json_response({"error": "mfa_code_required"}, 401,
+                                     headers={"x-aims-session-token": self._session_token()})
+            if code != self.mfa_code:
+                return Response(status=401)
         token = self.tokens.issue()
         expires = int(datetime.now(timezone.utc).timestamp() + self.tokens.ttl)
         return json_response({"authentication": {
@@ -356,6 +388,23 @@ class Simulator(BaseSimulator):
             "account": {"id": self.account_id, "name": "Example Corp", "active": True,
                         "accessible_locations": ["defender-us-ashburn"], "default_location": "defender-us-ashburn"},
             "token": token, "token_expiration": expires}})
+
+    def _session_token(self) -> str:
+        token = f"canary-al-session-{self.rng.getrandbits(48):012x}"
+        self.session_tokens.add(token)
+        return token
+
+    # --- endpoints service ----------------------------------------------------------------------
+    def service_endpoint(self, request: Request, account_id: str, residency: str, service_name: str) -> Response:
+        # endpoints.v1.yaml: residency is one of default, emea, us; the answer maps the service to a
+        # host name without scheme (as Alert Logic's clients read it: "https://" + answer[service]).
+        if residency not in ("default", "emea", "us"):
+            return json_response({"error": f"invalid residency {residency}"}, 400)
+        forbidden = self._account(account_id)
+        if forbidden is not None:
+            return forbidden
+        host = self.endpoint_hosts.get((residency, service_name), request.host)
+        return json_response({service_name: host})
 
     # --- IRIS ------------------------------------------------------------------------------------
     def _account(self, account_id: str) -> Response | None:

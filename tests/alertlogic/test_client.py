@@ -17,7 +17,7 @@ from soarpacks.integrations.common.retry import FAST_RETRY
 
 
 def client_for(server, sim, **options) -> AlertLogicClient:
-    return AlertLogicClient(base_url=server.url, username=sim.username, password=sim.password,
+    return AlertLogicClient(base_url=server.url, aims_url=server.url, username=sim.username, password=sim.password,
                             account_id=options.pop("account_id", sim.account_id), api_key=sim.api_key,
                             legacy_base_url=server.url, retry=FAST_RETRY, **options)
 
@@ -37,7 +37,8 @@ def test_login_is_basic_auth_to_aims_and_iris_calls_carry_the_token_header(https
 
     httpserver.expect_request("/aims/v1/authenticate", method="POST").respond_with_handler(authenticate)
     httpserver.expect_request("/iris/v3/777/abcdef0123456789").respond_with_handler(incident)
-    client = AlertLogicClient(base_url=httpserver.url_for("/"), username="u@example.com", password="pw-secret",
+    client = AlertLogicClient(base_url=httpserver.url_for("/"), aims_url=httpserver.url_for("/"),
+                              username="u@example.com", password="pw-secret",
                               mfa_code="123456", retry=FAST_RETRY)
     assert client.incident("abcdef0123456789")["incidentId"] == "abcdef0123456789"
     assert seen["login"] == "Basic " + base64.b64encode(b"u@example.com:pw-secret").decode()
@@ -64,7 +65,7 @@ def test_an_expired_token_triggers_one_new_login_and_the_request_succeeds(server
 
 
 def test_a_refused_login_is_an_auth_error_that_names_no_secret(server, sim):
-    client = AlertLogicClient(base_url=server.url, username=sim.username, password="canary-wrong-pw",
+    client = AlertLogicClient(base_url=server.url, aims_url=server.url, username=sim.username, password="canary-wrong-pw",
                               account_id=sim.account_id, retry=FAST_RETRY)
     with pytest.raises(errors.AuthError) as failure:
         client.incident(next(iter(sim.incidents)))
@@ -77,11 +78,11 @@ def test_a_user_with_mfa_needs_the_code(sim):
     from soarpacks.integrations.common.simkit import serve
     mfa_sim = Simulator(seed=1, incidents=3, mfa_code="424242")
     with serve(mfa_sim) as running:
-        without = AlertLogicClient(base_url=running.url, username=mfa_sim.username, password=mfa_sim.password,
+        without = AlertLogicClient(base_url=running.url, aims_url=running.url, username=mfa_sim.username, password=mfa_sim.password,
                                    retry=FAST_RETRY)
         with pytest.raises(errors.AuthError, match="mfa_code"):
             without.account_id
-        with_code = AlertLogicClient(base_url=running.url, username=mfa_sim.username, password=mfa_sim.password,
+        with_code = AlertLogicClient(base_url=running.url, aims_url=running.url, username=mfa_sim.username, password=mfa_sim.password,
                                      mfa_code="424242", retry=FAST_RETRY)
         assert with_code.account_id == mfa_sim.account_id
 
@@ -186,7 +187,7 @@ def test_the_legacy_api_uses_the_api_key_and_answers_one_incident(server, sim):
 
 
 def test_the_legacy_lookup_without_an_api_key_is_a_config_error(server, sim):
-    client = AlertLogicClient(base_url=server.url, username=sim.username, password=sim.password, retry=FAST_RETRY)
+    client = AlertLogicClient(base_url=server.url, aims_url=server.url, username=sim.username, password=sim.password, retry=FAST_RETRY)
     with pytest.raises(errors.ConfigError, match="api_key"):
         client.legacy_incident(1000)
 
