@@ -28,6 +28,10 @@ def validate_integration(integration: Integration) -> list[str]:
             output_validator(m, command)
         except (errors.SoarpacksError, jsonschema.SchemaError, ValueError) as exc:
             problems.append(f"{m.id}: {command.name}: output schema: {str(exc).splitlines()[0]}")
+        outputs = command.outputs or {}
+        stray = sorted(set(outputs.get("titles", {})) - set(outputs.get("columns", [])))
+        if stray:
+            problems.append(f"{m.id}: {command.name}: titles of fields that are not columns: {', '.join(stray)}")
     for name in handlers:
         if name not in m.commands:
             problems.append(f"{m.id}: handler for {name}, which the manifest does not declare")

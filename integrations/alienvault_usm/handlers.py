@@ -105,16 +105,18 @@ def get_event(client: UsmClient, *, event_id: str) -> CommandResult:
     return CommandResult(out, raw=event, title=f"USM Anywhere event {event_id}")
 
 
+# An alarm's events under its table: the columns and titles of alienvault-get-events-by-alarm's table.
+EVENT_COLUMNS = ["id", "name", "occurred", "source_name", "destination_name", "plugin"]
+EVENT_TITLES = {"id": "Event ID", "name": "Event", "occurred": "Occurred", "source_name": "Source",
+                "destination_name": "Destination", "plugin": "Data source"}
+
+
 @command("alienvault-get-alarm")
 def get_alarm(client: UsmClient, *, alarm_id: str) -> CommandResult:
     alarm = client.alarm(alarm_id)
     out = alarm_output(alarm, console_url=client.console_url, with_events=True)
-    readable = markdown_table([out], columns=["id", "name", "priority_label", "status", "occurred", "sources",
-                                              "destinations", "event_count"], title=f"USM Anywhere alarm {alarm_id}")
-    if out["events"]:
-        readable += "\n\n" + markdown_table(out["events"], columns=["id", "name", "occurred", "source_name",
-                                                                     "destination_name", "plugin"], title="Events")
-    return CommandResult(out, raw=alarm, readable=readable)
+    events = markdown_table(out["events"], columns=EVENT_COLUMNS, titles=EVENT_TITLES, title="Events")
+    return CommandResult(out, raw=alarm, title=f"USM Anywhere alarm {alarm_id}", extra=events if out["events"] else None)
 
 
 @command("alienvault-search-alarms")
@@ -129,9 +131,7 @@ def search_alarms(client: UsmClient, *, limit: int, sort: str, suppressed: str, 
               **_window(start_time, end_time)}
     raw = list(client.items("alarms", params, limit=limit))
     found = [alarm_output(a, console_url=client.console_url, with_events=False) for a in raw]
-    readable = markdown_table(found, columns=["id", "name", "priority_label", "status", "occurred", "sources",
-                                              "destinations"], title=f"USM Anywhere alarms ({len(found)})")
-    return CommandResult(found, raw=raw, readable=readable)
+    return CommandResult(found, raw=raw, title=f"USM Anywhere alarms ({len(found)})")
 
 
 @command("alienvault-search-events")
@@ -144,9 +144,7 @@ def search_events(client: UsmClient, *, limit: int, sort: str, suppressed: str, 
               "suppressed": _suppressed(suppressed), **_window(start_time, end_time)}
     raw = list(client.items("events", params, limit=limit))
     found = [event_output(e) for e in raw]
-    readable = markdown_table(found, columns=["id", "name", "occurred", "source_name", "destination_name", "plugin",
-                                              "suppressed"], title=f"USM Anywhere events ({len(found)})")
-    return CommandResult(found, raw=raw, readable=readable)
+    return CommandResult(found, raw=raw, title=f"USM Anywhere events ({len(found)})")
 
 
 @command("alienvault-get-events-by-alarm")
@@ -163,9 +161,7 @@ def get_events_by_alarm(client: UsmClient, *, alarm_id: str, limit: int) -> Comm
                 event = client.event(event_id)
             events.append(event)
     found = [event_output(e) for e in events]
-    readable = markdown_table(found, columns=["id", "name", "occurred", "source_name", "destination_name", "plugin"],
-                              title=f"Events of USM Anywhere alarm {alarm_id} ({len(found)})")
-    return CommandResult(found, raw=events, readable=readable)
+    return CommandResult(found, raw=events, title=f"Events of USM Anywhere alarm {alarm_id} ({len(found)})")
 
 
 def _labels_result(client: UsmClient, alarm_id: str, note: str, label_id: str | None = None) -> CommandResult:

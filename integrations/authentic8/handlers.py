@@ -18,7 +18,7 @@ from ..common.errortable import DEFAULT_ERROR_TABLE, Action, Rule
 from ..common.http import HttpClient
 from ..common.redaction import REDACTOR
 from ..common.registry import command
-from ..common.results import CommandResult, FetchBatch, defang, markdown_table
+from ..common.results import CommandResult, FetchBatch, defang
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.timeutil import parse_time, rfc3339
 from ..common.vendordata import reads_vendor_data, vendor_data
@@ -458,4 +458,5 @@ def extract_logs(api: SiloApi, *, log_type: str, limit: int, org: str | None = N
     title = f"Silo {log_type} logs for {org}: {len(entries)}" + (f", more from start_seq={cursor}" if more else "")
     columns = ["seq_id", "time", "type", "user_id", "domain", "path", "client_ip", "filename", "event", "action"]
     present = [c for c in columns if any(c in e for e in entries)] or columns[:3]
-    return CommandResult(entries, raw=records, readable=markdown_table(entries, columns=present, title=title))
+    # The table keeps the manifest's titles (the runner adds them), for the columns these logs have.
+    return CommandResult(entries, raw=records, columns=present, title=title)

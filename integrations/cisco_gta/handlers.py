@@ -291,7 +291,8 @@ def get_event(client: GtaClient, *, alert_id: str, max_detections: int, max_even
         events = list(islice(client.convicting_events(detection_id(detection)), max_events)) if max_events else []
         detections.append((detection, events))
     outputs = alert_detail(alert, detections, url=f"{client.console_url}/alerts/{alert_id}")
-    return CommandResult(outputs, raw=alert, readable=alert_detail_markdown(outputs, alert_id))
+    return CommandResult(outputs, raw=alert, title=f"Cisco GTA alert {alert_id[:12]}",
+                         extra=convicting_events_markdown(outputs))
 
 
 @reads_vendor_data
@@ -310,14 +311,14 @@ def alert_detail(alert: dict[str, Any], detections: list[tuple[dict[str, Any], l
 
 
 @reads_vendor_data
-def alert_detail_markdown(outputs: dict[str, Any], alert_id: str) -> str:
-    readable = markdown_table([outputs], columns=["id", "risk", "status.value", "triggeredAt", "detectionCount",
-                                                  "eventCount"], title=f"Cisco GTA alert {alert_id[:12]}")
+def convicting_events_markdown(outputs: dict[str, Any]) -> str | None:
+    """The alert's convicting events in one table, each with its threat detection's id."""
     events = [dict(e, threatDetectionId=d["id"]) for d in outputs["threatDetections"] for e in d["convictingEvents"]]
-    if events:
-        readable += "\n\n" + markdown_table(events, columns=["threatDetectionId", "title", "subtitle", "detectedAt",
-                                                             "affectedAssetId"], title="Convicting events")
-    return readable
+    if not events:
+        return None
+    return markdown_table(events, columns=["threatDetectionId", "title", "subtitle", "detectedAt", "affectedAssetId"],
+                          titles={"threatDetectionId": "Threat detection", "title": "Event", "detectedAt": "Detected",
+                                  "affectedAssetId": "Affected asset"}, title="Convicting events")
 
 
 @command("update-status")
@@ -400,8 +401,6 @@ def list_events(client: GtaClient, *, state: dict[str, Any] | None, limit: int, 
         cursor = event_sequence(event, cursor)
         if not convicting_only or event.get("threatDetectionIds"):
             events.append(event)
-    readable = markdown_table(events, columns=["id", "title", "detectedAt", "affectedAssetId",
-                                               "modificationSequenceNumber"], title=f"Cisco GTA events ({len(events)})")
-    readable += f"\n\nNext cursor: `{cursor}`" if cursor else ""
-    return CommandResult(events, raw={"events": events, "nextCursor": cursor}, readable=readable,
+    return CommandResult(events, raw={"events": events, "nextCursor": cursor}, title=f"Cisco GTA events ({len(events)})",
+                         extra=f"Next cursor: `{cursor}`" if cursor else None,
                          state={"after": cursor} if resume and cursor else None)

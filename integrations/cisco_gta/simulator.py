@@ -265,6 +265,8 @@ class Simulator(BaseSimulator):
         reasons = status.get("closingReasons")
         if reasons is not None and (status["value"] != "Closed" or not isinstance(reasons, list)):
             return json_response({"message": "closingReasons is a list, allowed only with Closed"}, 400)
+        if reasons is not None and not set(reasons) <= CLOSING_REASONS:
+            return json_response({"message": f"closingReasons must be among {', '.join(sorted(CLOSING_REASONS))}"}, 400)
         with self.lock:
             if alert_id not in self.alerts:
                 return json_response({"message": "Alert not found"}, 404)

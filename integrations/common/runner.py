@@ -148,6 +148,7 @@ class Instance:
         outcome.prefix = outcome.prefix or outputs.get("prefix")
         outcome.key = outcome.key or outputs.get("key")
         outcome.columns = outcome.columns or outputs.get("columns")
+        outcome.titles = {**outputs.get("titles", {}), **(outcome.titles or {})}
         if emit is not None:
             emit(outcome)
         if outcome.state is not None:

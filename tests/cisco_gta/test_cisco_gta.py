@@ -11,7 +11,7 @@ from soarpacks.integrations.common.retry import FAST_RETRY
 from soarpacks.integrations.common.runner import Instance
 from soarpacks.integrations.common.simkit import serve
 from soarpacks.integrations.common.state import MemoryStateStore
-from soarpacks.integrations.cisco_gta.simulator import Simulator
+from soarpacks.integrations.cisco_gta.simulator import CLOSING_REASONS, Simulator
 from soarpacks.tools.cli import main
 
 GTA = get("cisco_gta")
@@ -235,3 +235,15 @@ def test_an_alert_removed_before_its_detections_are_read_is_still_handed_over(gt
         request, cid, "removed" if alert_id == gone else alert_id)   # answers 404 for that alert only
     incidents = fetch(gta, max_fetch=300, enrich_detections=2)
     assert gone in [i["id"] for i in incidents]
+
+
+def test_an_unknown_closing_reason_is_rejected_before_any_request_naming_the_allowed_ones(gta, sim):
+    before = len(sim.simulator.requests)
+    with pytest.raises(errors.InputError, match="FalsePositive, Remediated, AcceptedRisk, Duplicate, Other"):
+        gta.run("update-status", {"alert_id": "a" * 64, "status": "Closed", "closing_reasons": ["NotARealReason"]})
+    assert len(sim.simulator.requests) == before
+
+
+def test_the_manifest_closing_reasons_are_the_ones_the_simulator_accepts():
+    arg = next(a for a in get("cisco_gta").manifest.command("update-status").args if a["name"] == "closing_reasons")
+    assert set(arg["enum"]) == CLOSING_REASONS

@@ -7,6 +7,7 @@ import sys
 import tarfile
 from pathlib import Path
 
+from soarpacks.integrations.common import ocsf
 from soarpacks.integrations.common.platform import splunk_names
 from soarpacks.integrations.common.platform.splunk_names import action_identifier
 from soarpacks.tools.packaging import splunk, splunk_actions
@@ -119,10 +120,38 @@ def test_the_connector_tests_connectivity_polls_twice_without_duplicates_and_get
     assert platform["state"], "the bookmark was not saved in the asset state"
     for container in containers[:20]:
         assert container["artifacts"] and container["artifacts"][-1]["run_automation"] is True
+        assert not [a for a in container["artifacts"] if a.get("label") == "ocsf"], "OCSF artifacts are opt-in"
     if rest:
         (event,) = rest
         assert event["status"] == "success", event
         assert event["results"][0]["data"]
+
+
+def test_with_the_ocsf_setting_each_new_container_carries_its_ocsf_finding_artifact(
+        integration, splunk_dist, served, tmp_path):
+    app = _app(splunk_dist, integration, tmp_path)
+    assert app["configuration"]["ocsf_artifact"]["data_type"] == "boolean"
+    assert app["configuration"]["ocsf_artifact"]["default"] is False
+    folder = tmp_path / splunk.app_folder(integration)
+    poll = _requests(integration, served, fetch_limit_args(integration, served.simulator, max_fetch=3), "on_poll")
+    poll["config"]["ocsf_artifact"] = True
+    (tmp_path / "requests.json").write_text(json.dumps([poll]))
+    world = tmp_path / "world.json"
+    done = run([sys.executable, str(STANDINS / "run_splunk.py"), str(folder), app["main_module"],
+                str(tmp_path / "requests.json"), str(tmp_path / "out.json")],
+               cwd=tmp_path, env=clean_env(tmp_path, PYTHONPATH=str(STANDINS), SOARPACKS_PHANTOM_WORLD=str(world)))
+    assert done.returncode == 0, done.stderr[-3000:]
+    (answer,) = json.loads((tmp_path / "out.json").read_text())["answers"]
+    assert answer["status"] == "success", answer
+    containers = json.loads(world.read_text())["containers"]
+    assert containers
+    for container in containers:
+        (artifact,) = [a for a in container["artifacts"] if a.get("label") == "ocsf"]
+        finding = artifact["data"]
+        assert finding["class_uid"] == 2004 and finding["metadata"]["version"] == ocsf.OCSF_VERSION
+        assert finding["finding_info"]["uid"] == container["source_data_identifier"]
+        assert artifact["cef"]["ocsfFindingUid"] == container["source_data_identifier"]
+        assert container["artifacts"][-1]["run_automation"] is True
 
 
 def _table_actions(app):

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from soarpacks.integrations.common.manifest import Manifest
+from soarpacks.integrations.common.platform.common import FETCH
+from soarpacks.integrations.common.platform.splunk_names import OCSF_SETTING, OCSF_SETTING_SPEC
 from soarpacks.integrations.common.registry import Integration
 
 from . import archive, splunk_views, splunk_wheels, view
@@ -78,7 +80,10 @@ def config_entry(spec: dict[str, Any], order: int) -> dict[str, Any]:
 
 
 def configuration(manifest: Manifest) -> dict[str, Any]:
-    return {name: config_entry(spec, order) for order, (name, spec, _) in enumerate(view.settings(manifest))}
+    found = {name: config_entry(spec, order) for order, (name, spec, _) in enumerate(view.settings(manifest))}
+    if manifest.commands.get(FETCH) is not None and manifest.commands[FETCH].supported:
+        found[OCSF_SETTING] = config_entry(OCSF_SETTING_SPEC, len(found))
+    return found
 
 
 def app_json(integration: Integration, dependencies: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,10 @@ added to it as an ``incident update`` artifact (status, times, labels; one per c
 incident's ``updated`` time, so a change seen twice is added once). Numeric parameters arrive as floats
 (``5.0``); the runtime's argument coercion takes integral ones for integers. Output maps keyed by data
 values (host -> event ids) become lists of ``{key, count, ...}``, since no data path can name a value.
+
+With the asset setting ``ocsf_artifact`` on (off by default), each new container also gets the incident as
+an OCSF Detection Finding (the same mapping as ``-o ocsf``), in an ``ocsf finding`` artifact's data, for a
+playbook that forwards findings to a data lake or SIEM.
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ import phantom.app as phantom
 from phantom.action_result import ActionResult
 from phantom.base_connector import BaseConnector
 
-from .. import registry
+from .. import ocsf, registry
 from ..runner import Instance
 
 from .common import (
@@ -35,7 +39,7 @@ from .common import (
     instance_params,
 )
 from .splunk_data import splunk_items
-from .splunk_names import action_identifier, arg_contains, incident_id_contains, offered
+from .splunk_names import OCSF_SETTING, action_identifier, arg_contains, incident_id_contains, offered
 
 INSTANCE_NAME = "splunk"  # Splunk SOAR keeps state per asset already
 SEVERITY = {0: "low", 1: "low", 2: "medium", 3: "high", 4: "high"}
@@ -72,7 +76,17 @@ def _incident_cef(incident: dict[str, Any], manifest: Any) -> tuple[dict[str, An
     return cef, {k: v for k, v in types.items() if v}
 
 
-def to_container(incident: dict[str, Any], label: str | None, manifest: Any = None) -> dict[str, Any]:
+def ocsf_artifact(incident: dict[str, Any], finding: dict[str, Any], severity: str) -> dict[str, Any]:
+    """The incident's OCSF Detection Finding, whole in the artifact's data; its ids in the CEF for search."""
+    return {"name": "ocsf finding", "label": "ocsf", "severity": severity,
+            "source_data_identifier": f"{incident['id']}:ocsf",
+            "cef": {"ocsfClassUid": finding["class_uid"], "ocsfVersion": finding["metadata"]["version"],
+                    "ocsfFindingUid": finding["finding_info"]["uid"]},
+            "data": finding}
+
+
+def to_container(incident: dict[str, Any], label: str | None, manifest: Any = None, *,
+                 finding: dict[str, Any] | None = None) -> dict[str, Any]:
     severity = SEVERITY.get(incident["severity"], "medium")
     cef, cef_types = _incident_cef(incident, manifest) if manifest is not None else ({}, {})
     artifacts = [{
@@ -87,6 +101,8 @@ def to_container(incident: dict[str, Any], label: str | None, manifest: Any = No
             "source_data_identifier": f"{incident['id']}:{indicator['type']}:{indicator['value']}",
             "cef": {field: indicator["value"]}, "cef_types": {field: kinds} if kinds else {},
         })
+    if finding is not None:
+        artifacts.append(ocsf_artifact(incident, finding, severity))
     for artifact in artifacts:
         artifact["run_automation"] = False
     artifacts[-1]["run_automation"] = True  # playbooks start once, after the last artifact
@@ -174,10 +190,12 @@ class SoarpacksConnector(BaseConnector):
             args["max_fetch"] = param["container_count"]
         label = (config.get("ingest") or {}).get("container_label")
         counts = {"containers_created": 0, "containers_updated": 0}
+        to_ocsf = ocsf.converter(manifest, FETCH) if config.get(OCSF_SETTING) is True else None
 
         def emit(incidents: list[dict[str, Any]]) -> None:
-            for incident in incidents:
-                counts[self._save_incident(incident, label, manifest)] += 1
+            findings = to_ocsf(incidents) if to_ocsf is not None else [None] * len(incidents)
+            for incident, finding in zip(incidents, findings):
+                counts[self._save_incident(incident, label, manifest, finding)] += 1
 
         count = self.instance.run(FETCH, args, emit=emit)
         action_result.update_summary({"incidents": count, **counts})
@@ -185,8 +203,9 @@ class SoarpacksConnector(BaseConnector):
                            f"{counts['containers_updated']} updated")
         return action_result.set_status(phantom.APP_SUCCESS, f"{count} incident(s) ingested")
 
-    def _save_incident(self, incident: dict[str, Any], label: str | None, manifest: Any) -> str:
-        status, message, container_id = self.save_container(to_container(incident, label, manifest))
+    def _save_incident(self, incident: dict[str, Any], label: str | None, manifest: Any,
+                       finding: dict[str, Any] | None = None) -> str:
+        status, message, container_id = self.save_container(to_container(incident, label, manifest, finding=finding))
         if phantom.is_fail(status):
             raise RuntimeError(f"cannot save the container for {incident['id']}: {message}")
         if "duplicate container" not in str(message).lower():
