@@ -100,8 +100,29 @@ def test_a_changed_alert_is_mirrored_in_and_not_fetched_again(integration, dist,
     assert incident_type == integration.manifest.name and {"id", "status", "raw"} <= set(fields)
     assert refetch["incidents"] == [], "mirroring on: the update became a second incident"
 
-    # Mirroring off: today's behaviour, the update is handed over as an incident with the same id.
-    (plain,) = _run(script, [{"command": "fetch-incidents", "params": unmirrored}], tmp_path, "plain",
+
+
+@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+def test_with_mirroring_off_a_changed_alert_never_becomes_a_second_incident(integration, dist, served, tmp_path):
+    script = tmp_path / "integration.py"
+    script.write_text(_unified(dist, integration)["script"]["script"], encoding="utf-8")
+    simulator = served.simulator
+    args = {**fetch_limit_args(integration, simulator), "include_updates": True}
+    unmirrored = {**platform_settings(integration, served, args, credentials=True), "isFetch": True,
+                  "mirror_direction": "None"}
+    expected = simulator.expected_incident_count()
+    runs = -(-expected // int(args.get("max_fetch") or expected)) + 1
+    *draining, fetched = _run(script, [{"command": "fetch-incidents", "params": unmirrored}] * runs, tmp_path,
+                              "fetch")
+    incidents = [i for run in draining for i in run["incidents"]]
+    assert fetched["incidents"] == [] and len(incidents) == expected
+    assert all("dbotMirrorDirection" not in i for i in incidents)
+    alert_id = incidents[0]["dbotMirrorId"]
+
+    with simulator.lock:
+        simulator.alerts[alert_id]["status"] = {"value": "Closed", "closingReasons": ["FalsePositive"]}
+        simulator.touch(alert_id)
+    (after,) = _run(script, [{"command": "fetch-incidents", "params": unmirrored}], tmp_path, "after",
                     last_run=fetched["lastRun"])
-    assert [i["dbotMirrorId"] for i in plain["incidents"]] == [alert_id]
-    assert "dbotMirrorDirection" not in plain["incidents"][0]
+    assert after["incidents"] == [], "the changed alert came back as a second incident"
+    assert after["lastRun"] != fetched["lastRun"], "the bookmark did not move past the update"

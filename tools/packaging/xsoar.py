@@ -125,7 +125,8 @@ def configuration(manifest: Manifest) -> list[dict[str, Any]]:
         entries.append({"display": "Incident Mirroring Direction", "name": MIRROR_SETTING, "type": SINGLE_SELECT,
                         "options": [MIRROR_NONE, MIRROR_INCOMING], "defaultvalue": MIRROR_NONE, "required": False,
                         "additionalinfo": "Incoming: changes the vendor makes to a fetched incident update it "
-                                          "(XSOAR mirroring) instead of arriving as new incidents."})
+                                          "(XSOAR mirroring). With None, such changes do not reach XSOAR: "
+                                          "fetch only ever creates new incidents, never a duplicate."})
     names = [e["name"] for e in entries]
     if len(names) != len(set(names)):
         raise errors.ConfigError(f"{manifest.id}: two XSOAR settings would share a name: {sorted(names)}")

@@ -9,8 +9,13 @@ Incoming mirroring, for integrations whose manifest has a ``mirroring`` block: `
 answers the ids changed since XSOAR's ``lastUpdate``, ``get-remote-data`` the object as it is now plus a
 war-room entry, ``get-mapping-fields`` the fields of the incident's ``rawJSON``; the results have the
 shapes of CommonServerPython's ``GetModifiedRemoteDataResponse``, ``GetRemoteDataResponse`` and
-``GetMappingFieldsResponse``, as plain dicts. With mirroring on, fetch hands over only new incidents: the
-updates it reads (``labels.change == "update"``) reach their incident through mirroring.
+``GetMappingFieldsResponse``, as plain dicts.
+
+fetch-incidents hands XSOAR only new incidents, whatever the mirroring direction: XSOAR's fetch can only
+create incidents, so an update it reads (``labels.change == "update"``, a changed object already handed
+over) would become a second incident with the same ``dbotMirrorId``. With incoming mirroring on, changes
+reach their incident through ``get-remote-data``; with mirroring off they do not reach XSOAR at all
+(the integration's ``include_updates`` then only moves the bookmark past them).
 """
 from __future__ import annotations
 
@@ -157,10 +162,9 @@ def _fetch(demisto: Any, instance: Instance, store: XsoarStateStore, args: dict[
     finally:
         # Incidents and the bookmark that covers exactly them go to XSOAR together, even when the run
         # stopped half way: the next run neither skips nor repeats one.
-        # With mirroring on, updates of incidents already fetched reach them through get-remote-data;
-        # as incidents they would be duplicates (XSOAR's fetch can only create).
-        if mirror_instance is not None:
-            handed = [i for i in handed if not mirroring.is_update(i)]
+        # Updates of incidents already fetched never become incidents: XSOAR's fetch can only create, so
+        # each would be a duplicate of its incident. Mirroring in (when on) brings the change instead.
+        handed = [i for i in handed if not mirroring.is_update(i)]
         demisto.incidents([to_incident(i, mirror_instance=mirror_instance) for i in handed])
         if store.changed:
             demisto.setLastRun(store.last_run)
