@@ -20,7 +20,8 @@ from .test_xsoar import _unified
 MIRRORING_COMMANDS = {"get-remote-data", "get-modified-remote-data", "get-mapping-fields"}
 
 
-def test_integrations_with_a_mirroring_block_declare_incoming_mirroring_and_others_do_not(integration, dist):
+def test_integrations_with_a_mirroring_block_declare_their_mirroring_directions_and_others_do_not(integration,
+                                                                                                  dist):
     unified = _unified(dist, integration)
     script, settings = unified["script"], {c["name"]: c for c in unified["configuration"]}
     commands = {c["name"]: c for c in script["commands"]}
@@ -28,10 +29,14 @@ def test_integrations_with_a_mirroring_block_declare_incoming_mirroring_and_othe
         assert not {"ismappable", "isremotesyncin"} & set(script) and "mirror_direction" not in settings
         assert not MIRRORING_COMMANDS & set(commands)
         return
-    assert script["isfetch"] and script["ismappable"] and script["isremotesyncin"] and not script["isremotesyncout"]
-    assert settings["mirror_direction"]["options"] == ["None", "Incoming"]
+    outgoing = "close" in integration.manifest.data["mirroring"]
+    assert script["isfetch"] and script["ismappable"] and script["isremotesyncin"]
+    assert script["isremotesyncout"] is outgoing
+    assert settings["mirror_direction"]["options"] == ["None", "Incoming"] + (
+        ["Outgoing", "Incoming And Outgoing"] if outgoing else [])
     assert settings["mirror_direction"]["defaultvalue"] == "None"
     assert MIRRORING_COMMANDS <= set(commands)
+    assert ("update-remote-system" in commands) is outgoing
     assert [a["name"] for a in commands["get-remote-data"]["arguments"]] == ["id", "lastUpdate"]
     assert [a["name"] for a in commands["get-modified-remote-data"]["arguments"]] == ["lastUpdate"]
 
@@ -100,8 +105,79 @@ def test_a_changed_alert_is_mirrored_in_and_not_fetched_again(integration, dist,
     assert incident_type == integration.manifest.name and {"id", "status", "raw"} <= set(fields)
     assert refetch["incidents"] == [], "mirroring on: the update became a second incident"
 
-    # Mirroring off: today's behaviour, the update is handed over as an incident with the same id.
-    (plain,) = _run(script, [{"command": "fetch-incidents", "params": unmirrored}], tmp_path, "plain",
+
+
+@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+def test_with_mirroring_off_a_changed_alert_never_becomes_a_second_incident(integration, dist, served, tmp_path):
+    script = tmp_path / "integration.py"
+    script.write_text(_unified(dist, integration)["script"]["script"], encoding="utf-8")
+    simulator = served.simulator
+    args = {**fetch_limit_args(integration, simulator), "include_updates": True}
+    unmirrored = {**platform_settings(integration, served, args, credentials=True), "isFetch": True,
+                  "mirror_direction": "None"}
+    expected = simulator.expected_incident_count()
+    runs = -(-expected // int(args.get("max_fetch") or expected)) + 1
+    *draining, fetched = _run(script, [{"command": "fetch-incidents", "params": unmirrored}] * runs, tmp_path,
+                              "fetch")
+    incidents = [i for run in draining for i in run["incidents"]]
+    assert fetched["incidents"] == [] and len(incidents) == expected
+    assert all("dbotMirrorDirection" not in i for i in incidents)
+    alert_id = incidents[0]["dbotMirrorId"]
+
+    with simulator.lock:
+        simulator.alerts[alert_id]["status"] = {"value": "Closed", "closingReasons": ["FalsePositive"]}
+        simulator.touch(alert_id)
+    (after,) = _run(script, [{"command": "fetch-incidents", "params": unmirrored}], tmp_path, "after",
                     last_run=fetched["lastRun"])
-    assert [i["dbotMirrorId"] for i in plain["incidents"]] == [alert_id]
-    assert "dbotMirrorDirection" not in plain["incidents"][0]
+    assert after["incidents"] == [], "the changed alert came back as a second incident"
+    assert after["lastRun"] != fetched["lastRun"], "the bookmark did not move past the update"
+
+
+def _closing(integration, dist, served, tmp_path, direction):
+    """Fetch everything with ``direction``, then XSOAR closes the first incident as a false positive."""
+    script = tmp_path / "integration.py"
+    script.write_text(_unified(dist, integration)["script"]["script"], encoding="utf-8")
+    simulator = served.simulator
+    args = fetch_limit_args(integration, simulator)
+    settings = {**platform_settings(integration, served, args, credentials=True), "isFetch": True,
+                "mirror_direction": direction}
+    (first, *_) = _run(script, [{"command": "fetch-incidents", "params": settings}], tmp_path, "fetch")
+    incident = first["incidents"][0]
+    alert_id = incident["dbotMirrorId"]
+    (update,) = _run(script, [{"command": "update-remote-system", "params": settings, "args": {
+        "remoteId": alert_id, "status": 2, "incidentChanged": True,
+        "delta": {"closeReason": "False Positive", "closeNotes": "benign scanner"},
+        "data": {"id": alert_id}}}], tmp_path, "update")
+    return incident, update, simulator.alerts[alert_id]
+
+
+@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+@pytest.mark.parametrize("direction,label", [("Outgoing", "Out"), ("Incoming And Outgoing", "Both")])
+def test_closing_a_mirrored_out_incident_closes_the_alert_with_the_mapped_reason(integration, dist, served, tmp_path,
+                                                                                direction, label):
+    incident, update, alert = _closing(integration, dist, served, tmp_path, direction)
+    assert incident["dbotMirrorDirection"] == label
+    assert update["results"] == [incident["dbotMirrorId"]]
+    assert alert["status"] == {"value": "Closed", "closingReasons": ["FalsePositive"]}
+    assert alert.get("note") == "benign scanner"
+
+
+@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+def test_closing_an_incident_mirrored_in_only_leaves_the_alert_alone(integration, dist, served, tmp_path):
+    incident, update, alert = _closing(integration, dist, served, tmp_path, "Incoming")
+    assert incident["dbotMirrorDirection"] == "In"
+    assert update["results"] == [incident["dbotMirrorId"]]
+    assert alert["status"]["value"] != "Closed"
+
+
+@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+def test_an_xsoar_close_reason_cisco_does_not_know_closes_the_alert_as_other(integration, served):
+    from soarpacks.integrations.common.platform import mirroring
+
+    class Recorder:
+        def run(self, command, args):
+            self.call = (command, args)
+
+    recorder = Recorder()
+    mirroring.close(recorder, integration.manifest, "a" * 64, reason="Custom reason")
+    assert recorder.call == ("update-status", {"status": "Closed", "alert_id": "a" * 64, "closing_reasons": ["Other"]})

@@ -29,8 +29,9 @@ from .outputs import ARRAY, command_fields
 from soarpacks.integrations.common.platform import mirroring
 from soarpacks.integrations.common.platform.splunk_names import vendor_words
 from soarpacks.integrations.common.platform.common import FETCH, TEST, fetch_args_spec, fetch_setting_name
-from soarpacks.integrations.common.platform.xsoar import (GET_MAPPING, GET_MODIFIED, GET_REMOTE, MIRROR_INCOMING, MIRROR_NONE,
-                             MIRROR_SETTING)
+from soarpacks.integrations.common.platform.xsoar import (GET_MAPPING, GET_MODIFIED, GET_REMOTE, MIRROR_BOTH,
+                                                          MIRROR_INCOMING, MIRROR_NONE, MIRROR_OUTGOING,
+                                                          MIRROR_SETTING, UPDATE_REMOTE)
 from .sources import SourceFile, digest, package_files
 from soarpacks.integrations.common.resources import ROOT_PACKAGE
 
@@ -123,10 +124,16 @@ def configuration(manifest: Manifest) -> list[dict[str, Any]]:
             entry.setdefault("additionalinfo", f"fetch-incidents: {spec['name']}")
             entries.append(entry)
     if _mirrors(manifest):
+        outgoing = mirroring.closes(manifest)
+        options = [MIRROR_NONE, MIRROR_INCOMING] + ([MIRROR_OUTGOING, MIRROR_BOTH] if outgoing else [])
+        info = ("Incoming: changes the vendor makes to a fetched incident update it (XSOAR mirroring). "
+                + ("Outgoing: closing the incident in XSOAR closes it at the vendor, with the close reason "
+                   "mapped to the vendor's. " if outgoing else "")
+                + "With None, the vendor's changes do not reach XSOAR: fetch only ever creates new incidents, "
+                  "never a duplicate.")
         entries.append({"display": "Incident Mirroring Direction", "name": MIRROR_SETTING, "type": SINGLE_SELECT,
-                        "options": [MIRROR_NONE, MIRROR_INCOMING], "defaultvalue": MIRROR_NONE, "required": False,
-                        "additionalinfo": "Incoming: changes the vendor makes to a fetched incident update it "
-                                          "(XSOAR mirroring) instead of arriving as new incidents."})
+                        "options": options, "defaultvalue": MIRROR_NONE, "required": False,
+                        "additionalinfo": info})
     names = [e["name"] for e in entries]
     if len(names) != len(set(names)):
         raise errors.ConfigError(f"{manifest.id}: two XSOAR settings would share a name: {sorted(names)}")
@@ -161,7 +168,14 @@ def mirroring_commands(manifest: Manifest) -> list[dict[str, Any]]:
          "arguments": [arg("lastUpdate", "Changes after this time are listed.")]},
         {"name": GET_MAPPING, "description": "Lists the fields of the incidents' rawJSON for the incoming mapper.",
          "arguments": []},
-    ]
+    ] + ([{"name": UPDATE_REMOTE, "description": f"Closes the {manifest.vendor} object of an incident closed in "
+                                                "XSOAR. Used by outgoing mirroring.",
+           "arguments": [arg("remoteId", "The remote incident id (dbotMirrorId)."),
+                         {**arg("data", "The incident's data."), "required": False},
+                         {**arg("delta", "The incident fields changed since the last update."), "required": False},
+                         {**arg("status", "The incident's status (2: closed)."), "required": False},
+                         {**arg("incidentChanged", "Whether the incident changed."), "required": False}]}]
+         if mirroring.closes(manifest) else [])
 
 
 def argument(spec: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +209,7 @@ def command_outputs(manifest: Manifest, command: Command) -> list[dict[str, Any]
 
 
 # Commands XSOAR itself defines for every integration: the same name in each pack is what XSOAR expects.
-PLATFORM_COMMANDS = frozenset({TEST, FETCH, GET_REMOTE, GET_MODIFIED, GET_MAPPING})
+PLATFORM_COMMANDS = frozenset({TEST, FETCH, GET_REMOTE, GET_MODIFIED, GET_MAPPING, UPDATE_REMOTE})
 
 
 def command_name(manifest: Manifest, command: Command) -> str:
@@ -239,6 +253,11 @@ def command_entry(manifest: Manifest, command: Command) -> dict[str, Any]:
     return entry
 
 
+# What demisto-sdk's unify and prepare-content delete from a Python script wherever it stands
+# (IntegrationScriptUnifier.clean_python_code): XSOAR prepends these to every script itself.
+SDK_STRIPPED = re.compile(r"import demistomock as demisto|from CommonServerPython import \*"
+                          r"|from CommonServerUserPython import \*|from __future__ import print_function")
+
 RUNTIME_PREFIX = "soarpacks_rt_"
 
 
@@ -273,15 +292,16 @@ def script_text(integration: Integration, *, files: list[SourceFile] | None = No
     files = package_files(integration) if files is None else files
     namespace = runtime_namespace(manifest, files)
     block, value = embedded_files(rooted(files, namespace))
-    return "\n".join([
+    text = "\n".join([
         f"# {manifest.name} {manifest.version}: generated by `soarpacks package --target xsoar` from the",
         "# soarpacks sources below (the runtime, this integration and its adapter). Edit the sources, not this.",
-        "try:",
-        "    demisto  # XSOAR provides it",
-        "except NameError:",
-        "    import demistomock as demisto  # noqa: F401",
         "import importlib",
         "import sys",
+        "",
+        "# XSOAR's python loop gives each run its `demisto` object as a global; elsewhere demistomock stands in.",
+        "# Not an import statement of demistomock: demisto-sdk's unify deletes those lines wherever they stand.",
+        "if 'demisto' not in globals():",
+        "    demisto = importlib.import_module('demistomock')",
         "",
         f"SOARPACKS_PACKAGE = {manifest.id!r}",
         "# This pack's own copy of the runtime: XSOAR's python loop shares sys.modules between integrations.",
@@ -298,6 +318,13 @@ def script_text(integration: Integration, *, files: list[SourceFile] | None = No
         "        demisto, SOARPACKS_PACKAGE)",
         "",
     ])
+    stripped = SDK_STRIPPED.search(text)
+    if stripped:
+        # demisto-sdk would delete it on unify/prepare-content: an embedded file would no longer match its
+        # digest (or a block would be left empty), so the pack would break only once it went through the SDK.
+        raise errors.ConfigError(f"{manifest.id}: the XSOAR script would contain {stripped.group(0)!r}, a line "
+                                 "demisto-sdk deletes when it unifies content; reword it")
+    return text
 
 
 def integration_yaml(integration: Integration, *, docker_image: str = DEFAULT_DOCKER_IMAGE) -> dict[str, Any]:
@@ -307,7 +334,8 @@ def integration_yaml(integration: Integration, *, docker_image: str = DEFAULT_DO
     mirrors = _mirrors(manifest)
     if mirrors:
         commands += mirroring_commands(manifest)
-    flags = {"ismappable": True, "isremotesyncin": True, "isremotesyncout": False} if mirrors else {}
+    flags = {"ismappable": True, "isremotesyncin": True,
+             "isremotesyncout": mirroring.closes(manifest)} if mirrors else {}
     return {
         "commonfields": {"id": manifest.name, "version": -1},
         "name": manifest.name,

@@ -21,15 +21,24 @@ def check(manifest: Any) -> None:
     block = spec(manifest)
     if block is None:
         return
-    for part, arg_key in (("get", "id_arg"), ("modified", "since_arg")):
+    parts = [("get", ("id_arg",)), ("modified", ("since_arg",))]
+    if "close" in block:
+        parts.append(("close", ("id_arg", "reason_arg", "note_arg")))
+    for part, arg_keys in parts:
         name = block[part]["command"]
         command = manifest.commands.get(name)
         if command is None or not command.supported:
             raise errors.ConfigError(f"{manifest.id}: mirroring.{part} names {name!r}, not a supported command")
         declared = {a["name"] for a in command.args}
-        for arg in [block[part][arg_key], *block[part].get("args", {})]:
+        wanted = [block[part][key] for key in arg_keys if key in block[part]]
+        for arg in [*wanted, *block[part].get("args", {})]:
             if arg not in declared:
                 raise errors.ConfigError(f"{manifest.id}: mirroring.{part}: {name} has no argument {arg!r}")
+
+
+def closes(manifest: Any) -> bool:
+    """Outgoing mirroring: the manifest says how to close an object at the vendor."""
+    return "close" in (spec(manifest) or {})
 
 
 def is_update(incident: dict[str, Any]) -> bool:
@@ -60,3 +69,14 @@ def current(instance: Any, manifest: Any, remote_id: str) -> Any:
     """The get command's result (a CommandResult) for one object, as the vendor has it now."""
     block = spec(manifest)["get"]
     return instance.run(block["command"], {**block.get("args", {}), block["id_arg"]: remote_id})
+
+
+def close(instance: Any, manifest: Any, remote_id: str, *, reason: str, notes: str = "") -> Any:
+    """Close one object at the vendor: the platform's close ``reason`` mapped to the vendor's (unmapped
+    ones to the default), ``notes`` as the note when the command takes one. The command's CommandResult."""
+    block = spec(manifest)["close"]
+    args = {**block.get("args", {}), block["id_arg"]: remote_id,
+            block["reason_arg"]: [block["reasons"].get(reason, block["default_reason"])]}
+    if notes and block.get("note_arg"):
+        args[block["note_arg"]] = notes
+    return instance.run(block["command"], args)

@@ -9,8 +9,13 @@ Incoming mirroring, for integrations whose manifest has a ``mirroring`` block: `
 answers the ids changed since XSOAR's ``lastUpdate``, ``get-remote-data`` the object as it is now plus a
 war-room entry, ``get-mapping-fields`` the fields of the incident's ``rawJSON``; the results have the
 shapes of CommonServerPython's ``GetModifiedRemoteDataResponse``, ``GetRemoteDataResponse`` and
-``GetMappingFieldsResponse``, as plain dicts. With mirroring on, fetch hands over only new incidents: the
-updates it reads (``labels.change == "update"``) reach their incident through mirroring.
+``GetMappingFieldsResponse``, as plain dicts.
+
+fetch-incidents hands XSOAR only new incidents, whatever the mirroring direction: XSOAR's fetch can only
+create incidents, so an update it reads (``labels.change == "update"``, a changed object already handed
+over) would become a second incident with the same ``dbotMirrorId``. With incoming mirroring on, changes
+reach their incident through ``get-remote-data``; with mirroring off they do not reach XSOAR at all
+(the integration's ``include_updates`` then only moves the bookmark past them).
 """
 from __future__ import annotations
 
@@ -29,10 +34,15 @@ ENTRY_NOTE, ENTRY_ERROR = 1, 4
 PLATFORM_ARGS = frozenset({"using", "using-brand", "using-category", "execution-timeout", "extend-context",
                            "ignore-outputs", "retry-count", "retry-interval", "raw-response"})
 INSTANCE_NAME = "xsoar"   # XSOAR already keeps lastRun per instance
-# XSOAR's mirroring commands, instance setting and its value for incoming mirroring.
+# XSOAR's mirroring commands, the instance setting and its values (XSOAR's own labels).
 GET_MODIFIED, GET_REMOTE, GET_MAPPING = "get-modified-remote-data", "get-remote-data", "get-mapping-fields"
+UPDATE_REMOTE = "update-remote-system"
 MIRROR_SETTING, MIRROR_NONE, MIRROR_INCOMING = "mirror_direction", "None", "Incoming"
+MIRROR_OUTGOING, MIRROR_BOTH = "Outgoing", "Incoming And Outgoing"
 MIRROR_IN = "In"          # dbotMirrorDirection for incoming only
+# The incident's dbotMirrorDirection for each setting.
+DIRECTIONS = {MIRROR_INCOMING: MIRROR_IN, MIRROR_OUTGOING: "Out", MIRROR_BOTH: "Both"}
+INCIDENT_DONE = 2         # XSOAR's IncidentStatus.DONE: the incident was closed
 
 
 class XsoarStateStore:
@@ -66,8 +76,10 @@ class XsoarStateStore:
             self.demisto.setIntegrationContext(context)
 
 
-def to_incident(incident: dict[str, Any], *, mirror_instance: str | None = None) -> dict[str, Any]:
-    """``mirror_instance``: the instance that mirrors this incident in (None when mirroring is off)."""
+def to_incident(incident: dict[str, Any], *, mirror_instance: str | None = None,
+                direction: str = MIRROR_IN) -> dict[str, Any]:
+    """``mirror_instance``: the instance that mirrors this incident (None when mirroring is off);
+    ``direction``: its dbotMirrorDirection (In, Out or Both)."""
     labels = [{"type": "Source", "value": incident["source"]}]
     labels += [{"type": str(k), "value": "" if v is None else str(v)} for k, v in sorted(incident["labels"].items())]
     labels += [{"type": f"indicator.{i['type']}", "value": i["value"]} for i in incident["indicators"]]
@@ -75,7 +87,7 @@ def to_incident(incident: dict[str, Any], *, mirror_instance: str | None = None)
              "dbotMirrorId": incident["id"], "labels": labels,
              "details": incident.get("url") or "", "rawJSON": json.dumps(incident, sort_keys=True)}
     if mirror_instance is not None:
-        entry.update(dbotMirrorDirection=MIRROR_IN, dbotMirrorInstance=mirror_instance)
+        entry.update(dbotMirrorDirection=direction, dbotMirrorInstance=mirror_instance)
     return entry
 
 
@@ -106,12 +118,18 @@ def main(demisto: Any, integration_id: str) -> None:
                                       name=INSTANCE_NAME, store=store)
         settings = demisto.params() or {}
         mirrors = mirroring.spec(manifest) is not None
+        direction = DIRECTIONS.get(settings.get(MIRROR_SETTING)) if mirrors else None
+        if direction is not None and direction != MIRROR_IN and not mirroring.closes(manifest):
+            direction = None  # a setting this pack does not offer: no mirroring
         if command == FETCH:
-            mirror_instance = demisto.integrationInstance() if mirrors and \
-                settings.get(MIRROR_SETTING) == MIRROR_INCOMING else None
-            _fetch(demisto, instance, store, fetch_args(manifest, settings), mirror_instance=mirror_instance)
+            mirror_instance = demisto.integrationInstance() if direction else None
+            _fetch(demisto, instance, store, fetch_args(manifest, settings), mirror_instance=mirror_instance,
+                   direction=direction or MIRROR_IN)
         elif mirrors and command in (GET_MODIFIED, GET_REMOTE, GET_MAPPING):
             demisto.results(_mirroring(command, manifest, instance, demisto.args() or {}))
+        elif mirrors and command == UPDATE_REMOTE:
+            demisto.results(_update_remote(manifest, instance, demisto.args() or {},
+                                           outgoing=direction in ("Out", "Both")))
         elif command == TEST:
             instance.run(TEST, {})
             if FETCH in manifest.commands and (demisto.params() or {}).get("isFetch"):
@@ -149,18 +167,37 @@ def _mirroring(command: str, manifest: Any, instance: Instance, args: dict[str, 
     return {manifest.name: {name: spec.get("description", name) for name, spec in properties.items()}}
 
 
+def _update_remote(manifest: Any, instance: Instance, args: dict[str, Any], *, outgoing: bool) -> str:
+    """update-remote-system (UpdateRemoteSystemArgs: remoteId, status, delta, data, incidentChanged): when
+    the incident was closed in XSOAR and the instance mirrors out, close the object at the vendor with
+    the mapped close reason. XSOAR expects the remote id back."""
+    remote_id = str(args.get("remoteId") or "")
+    delta = args.get("delta") or {}
+    data = args.get("data") or {}
+    if isinstance(delta, str):
+        delta = json.loads(delta or "{}")
+    if isinstance(data, str):
+        data = json.loads(data or "{}")
+    closed = str(args.get("status", "")) == str(INCIDENT_DONE) or "closeReason" in delta
+    changed = str(args.get("incidentChanged", "")).lower() in ("true", "1")
+    if outgoing and changed and closed and remote_id:
+        reason = str(delta.get("closeReason") or data.get("closeReason") or "")
+        notes = str(delta.get("closeNotes") or data.get("closeNotes") or "")
+        mirroring.close(instance, manifest, remote_id, reason=reason, notes=notes)
+    return remote_id
+
+
 def _fetch(demisto: Any, instance: Instance, store: XsoarStateStore, args: dict[str, Any], *,
-           mirror_instance: str | None = None) -> None:
+           mirror_instance: str | None = None, direction: str = MIRROR_IN) -> None:
     handed: list[dict[str, Any]] = []
     try:
         instance.run(FETCH, args, emit=handed.extend)
     finally:
         # Incidents and the bookmark that covers exactly them go to XSOAR together, even when the run
         # stopped half way: the next run neither skips nor repeats one.
-        # With mirroring on, updates of incidents already fetched reach them through get-remote-data;
-        # as incidents they would be duplicates (XSOAR's fetch can only create).
-        if mirror_instance is not None:
-            handed = [i for i in handed if not mirroring.is_update(i)]
-        demisto.incidents([to_incident(i, mirror_instance=mirror_instance) for i in handed])
+        # Updates of incidents already fetched never become incidents: XSOAR's fetch can only create, so
+        # each would be a duplicate of its incident. Mirroring in (when on) brings the change instead.
+        handed = [i for i in handed if not mirroring.is_update(i)]
+        demisto.incidents([to_incident(i, mirror_instance=mirror_instance, direction=direction) for i in handed])
         if store.changed:
             demisto.setLastRun(store.last_run)
