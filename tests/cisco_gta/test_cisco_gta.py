@@ -247,3 +247,17 @@ def test_an_unknown_closing_reason_is_rejected_before_any_request_naming_the_all
 def test_the_manifest_closing_reasons_are_the_ones_the_simulator_accepts():
     arg = next(a for a in get("cisco_gta").manifest.command("update-status").args if a["name"] == "closing_reasons")
     assert set(arg["enum"]) == CLOSING_REASONS
+
+
+def test_indicators_are_the_affected_assets_and_the_remote_sides_convicting_events_name():
+    from soarpacks.integrations.cisco_gta.handlers import detection_indicators
+    detections = [{"affectedAssetId": "10.0.0.5", "convictingEvents": [
+        {"remoteIp": "203.0.113.9", "remoteHost": "c2.example.net"}, {"url": "http://c2.example.net/beacon"}]},
+        {"affectedAssetId": "laptop-17", "convictingEvents": [{"remoteIp": "203.0.113.9"}]}]
+    assert detection_indicators(detections) == [
+        {"type": "ip", "value": "10.0.0.5", "role": "asset"},
+        {"type": "ip", "value": "203.0.113.9", "role": "remote"},
+        {"type": "domain", "value": "c2.example.net", "role": "remote"},
+        {"type": "url", "value": "http://c2.example.net/beacon", "role": "remote"},
+        {"type": "host", "value": "laptop-17", "role": "asset"},
+    ]
