@@ -21,13 +21,18 @@ def store(tmp_path):
     return SqliteStateStore(tmp_path / "s.db")
 
 
-def _killed_after_append(path, store, key=KEY):
-    """One committed batch, then a batch written but never committed (the run was SIGKILLed)."""
+def _one_committed_batch(path, store, key=KEY):
+    """An outbox that has written and committed ``{"id": "1"}``, as a run does before its next batch."""
     outbox = JsonLinesOutbox(path, store, state_key=key)
     outbox.recover()
     outbox.write([{"id": "1"}])
     store.save_many(outbox.state())
-    outbox.write([{"id": "2"}, {"id": "3"}])
+    return outbox
+
+
+def _killed_after_append(path, store, key=KEY):
+    """One committed batch, then a batch written but never committed (the run was SIGKILLed)."""
+    _one_committed_batch(path, store, key).write([{"id": "2"}, {"id": "3"}])
     return path.read_bytes()
 
 
@@ -71,10 +76,7 @@ def test_the_pending_record_holds_digests_not_the_incidents(tmp_path, store):
 
 def test_a_run_killed_before_its_append_cuts_nothing(tmp_path, store):
     out = tmp_path / "out.jsonl"
-    outbox = JsonLinesOutbox(out, store, state_key=KEY)
-    outbox.recover()
-    outbox.write([{"id": "1"}])
-    store.save_many(outbox.state())
+    outbox = _one_committed_batch(out, store)
     record = store.load(outbox.key)
     store.save(outbox.key, {**record, "pending": {"offset": record["length"], "lines": [[12, "0" * 32]]}})
     assert _recover(out, store) == 0 and out.read_text() == '{"id": "1"}\n'
@@ -139,10 +141,7 @@ def test_another_state_keys_pending_tail_is_not_ours_to_cut(tmp_path, store):
 
 def test_a_replaced_file_with_nothing_pending_is_appended_to(tmp_path, store):
     out = tmp_path / "out.jsonl"
-    outbox = JsonLinesOutbox(out, store, state_key=KEY)
-    outbox.recover()
-    outbox.write([{"id": "1"}])
-    store.save_many(outbox.state())
+    _one_committed_batch(out, store)
     os.remove(out)
     out.write_text(UNRELATED)
     again = JsonLinesOutbox(out, store, state_key=KEY)
