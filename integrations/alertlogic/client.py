@@ -12,6 +12,7 @@ import requests
 from ..common import errors
 from ..common.auth import BasicAuth, Token, TokenAuth
 from ..common.http import HttpClient
+from ..common.paginators import OffsetPaginator, PageRequest, iter_pages
 from ..common.vendordata import dig, reads_vendor_data
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from . import login
@@ -29,6 +30,49 @@ class EventsRead(NamedTuple):
     events: list[dict[str, Any]]
     total: int
     missing_offsets: list[int]   # pages that answered 404
+
+@reads_vendor_data
+def incidents_answer(page: Any, offset: int) -> dict[str, Any]:
+    """An ``incidents_by_time`` answer as a page object. The spec's 200 is oneOf a bare incident list or the
+    paginated object; a service that ignores pagination=true sends the whole window as a list, which is
+    then one last page."""
+    if isinstance(page, list):
+        return {"iris_items": page[offset:], "metadata": {"total_count": len(page), "offset": offset,
+                                                            "limit": len(page), "links": {"next": None}}}
+    if not isinstance(page, dict) or not isinstance(page.get("iris_items"), list):
+        raise errors.VendorError(f"{VENDOR}: incidents_by_time answered without an iris_items list")
+    return page
+
+
+@reads_vendor_data
+def events_answer(page: Any, offset: int, incident_id: str) -> dict[str, Any]:
+    if not isinstance(page, dict) or not isinstance(page.get("returnVals"), list):
+        raise errors.VendorError(f"{VENDOR}: associated events of {incident_id}: no returnVals list")
+    return page
+
+
+class IrisOffsets(OffsetPaginator):
+    """IRIS offset paging (incidents by time, associated events), on the runtime's ``OffsetPaginator``.
+
+    The quirks: the service may put fewer items on a page than asked for (its cap is not documented), so a
+    short page does not end the listing: an empty one, or ``metadata.total_count`` read, does; without a
+    total, the next link (``next_path``) says whether more follow. ``shape`` checks or reshapes an answer.
+    """
+
+    def __init__(self, *, limit: int, items_path: str, shape: Callable[[Any, int], dict[str, Any]],
+                 next_path: str | None = None) -> None:
+        super().__init__(limit=limit, items_path=items_path, total_path="metadata.total_count", short_page_ends=False)
+        self.shape = shape
+        self.next_path = next_path
+
+    def page(self, request: PageRequest, body: Any) -> Any:
+        return self.shape(body, int(request.params[self.offset_param]))
+
+    def more(self, body: Any, items: list[Any], offset: int) -> bool:
+        if self.next_path and not isinstance(dig(body, "metadata.total_count"), int) and not dig(body, self.next_path):
+            return False
+        return super().more(body, items, offset)
+
 
 class AlertLogicClient:
     """One Alert Logic account.
@@ -123,30 +167,17 @@ class AlertLogicClient:
         """One page of the incidents created in ``[start, end]`` (``pagination=true``)."""
         page = self.http.get_json(self._iris("incidents_by_time"),
                                   params={**self._window(start, end), "limit": limit, "offset": offset})
-        if isinstance(page, list):
-            # The spec's 200 is oneOf a bare incident list or the paginated object; a service that
-            # ignores pagination=true sends the whole window as a list, which is then one last page.
-            return {"iris_items": page[offset:], "metadata": {"total_count": len(page), "offset": offset,
-                                                                "limit": len(page), "links": {"next": None}}}
-        if not isinstance(page, dict) or not isinstance(page.get("iris_items"), list):
-            raise errors.VendorError(f"{VENDOR}: incidents_by_time answered without an iris_items list")
-        return page
+        return incidents_answer(page, offset)
 
     @reads_vendor_data
     def incidents(self, start: datetime, end: datetime, *,
                   first_page: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every incident created in ``[start, end]``, page by page; ``first_page`` if already read."""
-        page = first_page if first_page is not None else self.incidents_page(start, end)
-        offset = 0
-        while True:
-            items = page["iris_items"]
-            yield from items
-            offset += len(items)
-            total = dig(page, "metadata.total_count")
-            # Advance by what came back, not by what was asked: a service-side cap stays harmless.
-            if not items or (isinstance(total, int) and offset >= total) or (total is None and not dig(page, "metadata.links.next")):
-                return
-            page = self.incidents_page(start, end, offset=offset)
+        request = PageRequest("GET", self.http.url(self._iris("incidents_by_time")), params=self._window(start, end))
+        paginator = IrisOffsets(limit=INCIDENT_PAGE, items_path="iris_items", shape=incidents_answer,
+                                next_path="metadata.links.next")
+        for page in iter_pages(self.http, request, paginator, first_body=first_page):
+            yield from page["iris_items"]
 
     @staticmethod
     def _window(start: datetime, end: datetime) -> dict[str, Any]:
@@ -181,23 +212,21 @@ class AlertLogicClient:
     # --- associated events ---------------------------------------------------------------------
     @reads_vendor_data
     def _events_page(self, http: HttpClient, incident_id: str, offset: int, limit: int) -> dict[str, Any]:
-        page = http.get_json(self._iris(f"{incident_id}/elaborations/associated"),
+        page = http.get_json(self._events_url(incident_id),
                              params={"returnSource": "event", "limit": limit, "offset": offset})
-        if not isinstance(page, dict) or not isinstance(page.get("returnVals"), list):
-            raise errors.VendorError(f"{VENDOR}: associated events of {incident_id}: no returnVals list")
-        return page
+        return events_answer(page, offset, incident_id)
+
+    def _events_url(self, incident_id: str) -> str:
+        return self._iris(f"{incident_id}/elaborations/associated")
 
     @reads_vendor_data
     def iter_events(self, incident_id: str) -> Iterator[dict[str, Any]]:
         """The incident's events one page at a time, stopping as soon as the caller does."""
-        offset = 0
-        while True:
-            page = self._events_page(self.http, incident_id, offset, EVENT_PAGE)
+        request = PageRequest("GET", self.http.url(self._events_url(incident_id)), params={"returnSource": "event"})
+        paginator = IrisOffsets(limit=EVENT_PAGE, items_path="returnVals",
+                                shape=lambda body, offset: events_answer(body, offset, incident_id))
+        for page in iter_pages(self.http, request, paginator):
             yield from page["returnVals"]
-            offset += len(page["returnVals"])
-            total = dig(page, "metadata.total_count")
-            if not page["returnVals"] or (isinstance(total, int) and offset >= total):
-                return
 
     @reads_vendor_data
     def events(self, incident_id: str, *, max_events: int) -> EventsRead:

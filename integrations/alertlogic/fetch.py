@@ -20,6 +20,7 @@ from typing import Any, Iterator
 
 from ..common import errors
 from ..common.bookmarks import OVERLAP, TimeBookmark, distinct_by_id
+from ..common.fetching import fetch_in_batches
 from ..common.results import FetchBatch
 from ..common.timeutil import parse_time, utcnow
 from ..common.vendordata import dig, reads_vendor_data
@@ -48,6 +49,11 @@ def _incident_id(item: dict[str, Any]) -> str:
     if not value:
         raise errors.VendorError(f"alertlogic: an incident without incidentId: {str(item)[:120]}")
     return str(value)
+
+
+@reads_vendor_data
+def _moment_and_id(item: dict[str, Any]) -> tuple[datetime, str]:
+    return incident_time(item), _incident_id(item)
 
 
 @reads_vendor_data
@@ -100,19 +106,17 @@ def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, f
     span = WINDOW
     while budget > 0 and start <= now:
         end, first = _first_page(client, start, min(start + span, now))
-        keyed = sorted(((incident_time(item), _incident_id(item), item) for item in read_window(client, start, end, first)),
+        keyed = sorted((_moment_and_id(item) + (item,) for item in read_window(client, start, end, first)),
                        key=lambda entry: (entry[0], entry[1]))
         new = [entry for entry in keyed if mark.is_new(entry[0], entry[1])]
         span = WINDOW if keyed else min(span * 2, MAX_WINDOW)
-        chosen = new[:budget]
-        for offset in range(0, len(chosen), BATCH):
-            chunk = chosen[offset:offset + BATCH]
-            incidents = [incident_to_incident(item, console_url=client.console_url) for _, _, item in chunk]
-            mark.add_all((moment, incident_id) for moment, incident_id, _ in chunk)
-            yield FetchBatch(incidents, mark.to_state())
-        budget -= len(chosen)
-        if len(chosen) < len(new):
-            return
+        if new:
+            budget -= yield from fetch_in_batches(
+                [new], bookmark=mark, moment_and_id=lambda entry: (entry[0], entry[1]), max_fetch=budget,
+                to_incident=lambda entry: incident_to_incident(entry[2], console_url=client.console_url),
+                batch_size=BATCH)
+        if any(mark.is_new(moment, incident_id) for moment, incident_id, _ in new):
+            return  # the budget ran out inside this window: the bookmark stays inside it
         if mark.time < end:
             # Everything created up to `end` and visible now was handed over; the look-back re-reads
             # the last minutes next time for what becomes visible late.

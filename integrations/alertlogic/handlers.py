@@ -121,8 +121,8 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
         if item["id"] not in seen:  # offset paging over a list that grew can repeat an event
             seen.add(item["id"])
             analysed.append(item)
-    details = {key: value for key, value in incident_to_incident(incident, console_url=client.console_url).items()
-               if key != "raw"}
+    details = incident_to_incident(incident, console_url=client.console_url).to_dict()
+    del details["raw"]
     details.update({"event_count": len(analysed), "event_total": total, "events_truncated": total > len(events),
                     **rollups(analysed), "events": analysed, "events_warning": _missing_pages_warning(missing)})
     readable = incident_markdown(details)
@@ -153,8 +153,8 @@ def add_feedback(client: AlertLogicClient, *, incident_id: str, feedback: str, r
 @command("alertlogic-get-legacy-incident")
 def get_legacy_incident(client: AlertLogicClient, *, incident_id: int, customer_id: str | None = None) -> CommandResult:
     raw = client.legacy_incident(incident_id, customer_id=customer_id)
-    mapped = legacy_to_incident(raw)
-    outputs = {key: value for key, value in mapped.items() if key != "raw"}
+    outputs = legacy_to_incident(raw).to_dict()
+    del outputs["raw"]
     with vendor_data("alertlogic legacy incident"):
         outputs["event_ids"] = [str(e) for e in raw.get("event_ids") or []]
     return CommandResult(outputs, raw=raw)

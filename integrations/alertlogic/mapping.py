@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from ..common import errors, ocsf
+from ..common.incident import Incident
+from ..common.manifest import vendor_manifest
 from ..common.vendordata import dig, reads_vendor_data
 from ..common.results import defang, markdown_table
 from ..common.timeutil import parse_time, rfc3339
@@ -13,10 +15,14 @@ from ..common.timeutil import parse_time, rfc3339
 from .payload import analyse_payload, decode_payload
 
 SOURCE = "alertlogic"
-# IRIS threat ratings. "Info" is a rating the vendor gives, not an unknown one, so it maps to low.
-THREAT_SEVERITY = {"Info": 1, "Low": 1, "Medium": 2, "High": 3, "Critical": 4}
 # What a roll-up calls an event whose payload gave no host / response code / signature.
 UNKNOWN = "unknown"
+
+
+def threat_severity(rating: str | None) -> int:
+    """An IRIS threat rating through the manifest's ``severity_mapping`` ("Info" is a rating the vendor
+    gives, not an unknown one, so the manifest maps it to low); 0 for none or one it does not list."""
+    return vendor_manifest(SOURCE).severity_mapping.get(rating or "", 0)
 
 
 @reads_vendor_data
@@ -64,7 +70,7 @@ def _ip_indicators(incident: dict[str, Any]) -> list[dict[str, str]]:
 
 
 @reads_vendor_data
-def incident_to_incident(incident: dict[str, Any], *, console_url: str) -> dict[str, Any]:
+def incident_to_incident(incident: dict[str, Any], *, console_url: str) -> Incident:
     """An IRIS incident in the shared incident shape (``schemas/incident.schema.json``)."""
     incident_id = incident.get("incidentId")
     if not incident_id:
@@ -75,17 +81,12 @@ def incident_to_incident(incident: dict[str, Any], *, console_url: str) -> dict[
     updated = incident_time(incident, "updateTime") if has_update else occurred
     name = (dig(incident, "incident.summary") or incident.get("summary") or incident.get("desc")
             or f"Alert Logic incident {incident.get('humanFriendlyId') or incident_id}")
-    return {
-        "id": str(incident_id),
-        "source": SOURCE,
-        "name": defang(str(name)),
-        "severity": THREAT_SEVERITY.get(rating or "", 0),
-        "occurred": rfc3339(occurred),
-        "updated": rfc3339(updated),
-        "status": str(dig(incident, "customer_status.status") or "open"),
-        "url": console_link(console_url, incident),
-        "indicators": _ip_indicators(incident),
-        "labels": {
+    return Incident(
+        id=str(incident_id), source=SOURCE, name=defang(str(name)), severity=threat_severity(rating),
+        occurred=rfc3339(occurred), updated=rfc3339(updated),
+        status=str(dig(incident, "customer_status.status") or "open"), url=console_link(console_url, incident),
+        indicators=_ip_indicators(incident),
+        labels={
             "friendly_id": incident.get("humanFriendlyId"),
             "account_id": str(incident.get("accountId")) if incident.get("accountId") is not None else None,
             "threat_rating": rating,
@@ -94,33 +95,26 @@ def incident_to_incident(incident: dict[str, Any], *, console_url: str) -> dict[
             "escalated": dig(incident, "incident.escalated"),
             "snoozed": dig(incident, "snooze_status.snoozed"),
         },
-        "raw": incident,
-    }
+        raw=incident)
 
 
 @reads_vendor_data
-def legacy_to_incident(incident: dict[str, Any]) -> dict[str, Any]:
+def legacy_to_incident(incident: dict[str, Any]) -> Incident:
     """A legacy Incident API v3 incident (epoch-second dates, ``open`` 0/1) in the shared shape."""
     rating = incident.get("threat_rating")
     created = parse_time(incident.get("create_date") or incident.get("begin_date"))
     modified = incident.get("last_modified_date") or incident.get("create_date") or incident.get("begin_date")
     indicators = [{"type": "ip", "value": ip, "role": "attacker"} for ip in incident.get("attackers") or [] if ip]
     indicators += [{"type": "ip", "value": ip, "role": "victim"} for ip in incident.get("victims") or [] if ip]
-    return {
-        "id": str(incident["incident_id"]),
-        "source": SOURCE,
-        "name": defang(str(incident.get("summary") or f"Alert Logic incident {incident['incident_id']}")),
-        "severity": THREAT_SEVERITY.get(rating or "", 0),
-        "occurred": rfc3339(created),
-        "updated": rfc3339(parse_time(modified)),
-        "status": "open" if incident.get("open") else "closed",
-        "url": None,
-        "indicators": indicators,
-        "labels": {"customer_id": str(incident.get("customer_id")), "threat_rating": rating,
+    return Incident(
+        id=str(incident["incident_id"]), source=SOURCE,
+        name=defang(str(incident.get("summary") or f"Alert Logic incident {incident['incident_id']}")),
+        severity=threat_severity(rating), occurred=rfc3339(created), updated=rfc3339(parse_time(modified)),
+        status="open" if incident.get("open") else "closed", url=None, indicators=indicators,
+        labels={"customer_id": str(incident.get("customer_id")), "threat_rating": rating,
                    "class_name": incident.get("class_name"), "num_evts": incident.get("num_evts"),
                    "acknowledge_status": incident.get("acknowledge_status"), "closed_type": incident.get("closed_type")},
-        "raw": incident,
-    }
+        raw=incident)
 
 
 # --- events ----------------------------------------------------------------------------------------
@@ -363,7 +357,7 @@ def _ocsf_incident(ctx: Any, result: Any) -> list[dict[str, Any]]:
 
 
 def _ocsf_legacy_incident(ctx: Any, result: Any) -> list[dict[str, Any]]:
-    return [incident_to_ocsf(ctx, legacy_to_incident(result.raw))]
+    return [incident_to_ocsf(ctx, legacy_to_incident(result.raw).to_dict())]
 
 
 OCSF_COMMANDS = {"get-event": _ocsf_event, "alertlogic-get-incident": _ocsf_incident,

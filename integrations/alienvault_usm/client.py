@@ -1,6 +1,7 @@
 """The USM Anywhere API 2.0 client: its quirks in one place, OAuth2 client credentials, HAL paging."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from itertools import islice
 from typing import Any, Iterator
@@ -8,7 +9,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from ..common import errors
 from ..common.http import HttpClient
-from ..common.paginators import PaginationError
+from ..common.paginators import NextUrlPaginator, PageRequest, PaginationError, iter_pages
 from ..common.vendordata import dig, reads_vendor_data
 from ..common.timeutil import epoch_ms, parse_time
 
@@ -97,6 +98,29 @@ def unwrap_event(item: Any) -> dict[str, Any]:
     return event
 
 
+class HalPaginator(NextUrlPaginator):
+    """USM's HAL ``_links.next``, with its two quirks as the runtime paginator's hooks.
+
+    The link's query (page, size, sort, filters) is sent to the configured base URL, not to the link's
+    host: HAL links built behind the vendor's proxy can name an internal host (the docs show
+    ``mysubdomain.aveng.us``), and credentials must never follow a link to another host anyway. And
+    the API links on from an empty page, which would page forever.
+    """
+
+    def __init__(self, resource: str) -> None:
+        super().__init__("_links.next.href")
+        self.resource = resource
+
+    def has_more(self, body: Any) -> bool:
+        return bool(embedded_items(body, self.resource))
+
+    def follow(self, request: PageRequest, link: str) -> PageRequest:
+        parts = urlsplit(link)
+        if not parts.path.rstrip("/").endswith(f"/{self.resource}"):
+            raise PaginationError(f"{SOURCE}: the next-page link leaves /{self.resource}: {parts.path}")
+        return replace(request, params=parse_qsl(parts.query, keep_blank_values=True))
+
+
 # --- the client ----------------------------------------------------------------------------------------
 
 def normalize_base_url(url: str) -> str:
@@ -120,30 +144,10 @@ class UsmClient:
 
     @reads_vendor_data
     def pages(self, resource: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
-        """Each page's items, first to last, following ``_links.next``.
-
-        The link's query (page, size, sort, filters) is sent to the configured base URL, not to the
-        link's host: HAL links built behind the vendor's proxy can name an internal host (the docs show
-        ``mysubdomain.aveng.us``), and credentials must never follow a link to another host anyway.
-        """
-        url = self.http.url(resource)
-        query: list[tuple[str, Any]] = _query(params)
-        asked: set[tuple[tuple[str, str], ...]] = set()
-        while True:
-            body = self.http.get_json(url, params=query)
-            items = embedded_items(body, resource)
-            yield items
-            href = dig(body, "_links.next.href")
-            if not href or not items:
-                return  # no link on the last page; a link after an empty page would page forever
-            link = urlsplit(href)
-            if not link.path.rstrip("/").endswith(f"/{resource}"):
-                raise PaginationError(f"{SOURCE}: the next-page link leaves /{resource}: {link.path}")
-            query = parse_qsl(link.query, keep_blank_values=True)
-            fingerprint = tuple(sorted((k, str(v)) for k, v in query))
-            if fingerprint in asked:
-                raise PaginationError(f"{SOURCE}: pagination loop, the API links back to a page already read")
-            asked.add(fingerprint)
+        """Each page's items, first to last, following ``_links.next`` (``HalPaginator``)."""
+        request = PageRequest("GET", self.http.url(resource), params=_query(params))
+        for body in iter_pages(self.http, request, HalPaginator(resource)):
+            yield embedded_items(body, resource)
 
     def items(self, resource: str, params: dict[str, Any], *, limit: int = 0) -> Iterator[dict[str, Any]]:
         size = min(self.page_size, limit) if limit else self.page_size

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from ..common import errors
 from ..common.auth import ClientCredentialsAuth
 from ..common.bookmarks import TimeBookmark
+from ..common.fetching import fetch_in_batches
 from ..common.http import HttpClient
 from ..common.vendordata import dig, vendor_data
 from ..common.registry import command
@@ -19,8 +20,8 @@ from ..common.results import CommandResult, FetchBatch, markdown_table
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.timeutil import epoch_ms, parse_time
 
-from .client import OCCURED, SOURCE, UsmClient, ms_to_time, normalize_base_url, unwrap_event
-from .mapping import alarm_id, alarm_output, alarm_time, alarm_to_incident, event_ids, event_output
+from .client import OCCURED, SOURCE, UsmClient, normalize_base_url, unwrap_event
+from .mapping import alarm_moment_and_id, alarm_output, alarm_to_incident, event_ids, event_output
 
 SORT_ASC = f"{OCCURED},asc"
 
@@ -79,23 +80,11 @@ def fetch_incidents(client: UsmClient, *, state: dict[str, Any] | None, first_fe
     params = {"sort": SORT_ASC, f"{OCCURED}_gte": start, "status": status, "priority_label": priority_label,
               "rule_intent": rule_intent, "rule_method": rule_method, "rule_strategy": rule_strategy,
               "alarm_sensor_sources": alarm_sensor_sources, "suppressed": _suppressed(suppressed)}
-    budget = max_fetch
-    for page in client.pages("alarms", {"page": 0, "size": client.page_size, **params}):
-        batch = []
-        for alarm in page:
-            moment, key = ms_to_time(alarm_time(alarm)), alarm_id(alarm)
-            # The seen-set holds every id of this run too: offset paging shifts when alarms arrive
-            # mid-run, and the same alarm can then show up on two pages.
-            if not mark.is_new(moment, key):
-                continue
-            batch.append(alarm_to_incident(alarm, console_url=client.console_url))
-            mark.add(moment, key)
-            budget -= 1
-            if budget == 0:
-                break
-        yield FetchBatch(batch, mark.to_state())
-        if budget == 0:
-            return
+    pages = client.pages("alarms", {"page": 0, "size": client.page_size, **params})
+    # The seen-set holds every id of this run too: offset paging shifts when alarms arrive mid-run, and
+    # the same alarm can then show up on two pages.
+    return fetch_in_batches(pages, bookmark=mark, moment_and_id=alarm_moment_and_id, max_fetch=max_fetch,
+                            to_incident=lambda alarm: alarm_to_incident(alarm, console_url=client.console_url))
 
 
 @command("get-event")

@@ -2,25 +2,28 @@
 from __future__ import annotations
 
 import ipaddress
+from datetime import datetime
 from typing import Any, Iterable
 
 from ..common import errors, ocsf
+from ..common.incident import Incident
+from ..common.manifest import vendor_manifest
 from ..common.results import defang
 from ..common.timeutil import rfc3339
 from ..common.vendordata import reads_vendor_data
 
 from .client import OCCURED, SOURCE, as_bool, epoch_ms_field, ms_to_time, unwrap_event
 
-SEVERITY_BY_LABEL = {"low": 1, "medium": 2, "high": 3}
-
 
 @reads_vendor_data
 def alarm_severity(alarm: dict[str, Any]) -> int:
-    """``priority_label`` when present (low 1, medium 2, high 3); otherwise the numeric ``priority``
-    (USM uses 20 for low): below 40 low, below 70 medium, else high. USM has no critical."""
+    """``priority_label`` through the manifest's ``severity_mapping`` (low 1, medium 2, high 3); otherwise
+    the numeric ``priority`` (USM uses 20 for low): below 40 low, below 70 medium, else high. USM has no
+    critical. A label the mapping scores 0 (``unknown``) says nothing, so the number still may."""
     label = str(alarm.get("priority_label") or "").strip().lower()
-    if label in SEVERITY_BY_LABEL:
-        return SEVERITY_BY_LABEL[label]
+    severity = vendor_manifest(SOURCE).severity_mapping.get(label)
+    if severity:
+        return severity
     priority = alarm.get("priority")
     if isinstance(priority, str) and priority.isdigit():
         priority = int(priority)
@@ -45,6 +48,12 @@ def alarm_id(alarm: dict[str, Any]) -> str:
     if not value:
         raise errors.VendorError(f"{SOURCE}: an alarm without a uuid: {str(alarm)[:160]}")
     return str(value)
+
+
+@reads_vendor_data
+def alarm_moment_and_id(alarm: dict[str, Any]) -> tuple[datetime, str]:
+    """What the fetch bookmark compares: the alarm's occurrence and its id."""
+    return ms_to_time(alarm_time(alarm)), alarm_id(alarm)
 
 
 @reads_vendor_data
@@ -106,7 +115,7 @@ def alarm_indicators(alarm: dict[str, Any], events: Iterable[dict[str, Any]]) ->
 
 
 @reads_vendor_data
-def alarm_to_incident(alarm: dict[str, Any], *, console_url: str) -> dict[str, Any]:
+def alarm_to_incident(alarm: dict[str, Any], *, console_url: str) -> Incident:
     occurred = alarm_time(alarm)
     received = epoch_ms_field(alarm, "timestamp_received") or occurred
     events = [unwrap_event(e) for e in alarm.get("events") or []]
@@ -126,19 +135,13 @@ def alarm_to_incident(alarm: dict[str, Any], *, console_url: str) -> dict[str, A
         "event_count": alarm.get("alarm_events_count", len(events)),
         "usm_labels": ", ".join(map(str, alarm.get("alarm_labels") or [])) or None,
     }
-    return {
-        "id": alarm_id(alarm),
-        "source": SOURCE,
-        "name": incident_name(alarm),
-        "severity": alarm_severity(alarm),
-        "occurred": rfc3339(ms_to_time(occurred)),
-        "updated": rfc3339(ms_to_time(max(received, occurred))),
-        "status": str(alarm.get("status") or "unknown"),
-        "url": f"{console_url}/#/alarm/{alarm_id(alarm)}",
-        "indicators": alarm_indicators(alarm, events),
-        "labels": {k: v for k, v in labels.items() if v is not None and not isinstance(v, (list, dict))},
-        "raw": alarm,
-    }
+    return Incident(
+        id=alarm_id(alarm), source=SOURCE, name=incident_name(alarm), severity=alarm_severity(alarm),
+        occurred=rfc3339(ms_to_time(occurred)), updated=rfc3339(ms_to_time(max(received, occurred))),
+        status=str(alarm.get("status") or "unknown"), url=f"{console_url}/#/alarm/{alarm_id(alarm)}",
+        indicators=alarm_indicators(alarm, events),
+        labels={k: v for k, v in labels.items() if v is not None and not isinstance(v, (list, dict))},
+        raw=alarm)
 
 
 def _time_or_none(obj: dict[str, Any], name: str) -> str | None:
@@ -279,8 +282,8 @@ def event_to_ocsf(ctx: ocsf.Context, event: dict[str, Any]) -> dict[str, Any]:
 
 def _ocsf_alarm(ctx: Any, result: Any) -> list[dict[str, Any]]:
     incident = alarm_to_incident(result.raw, console_url="")
-    incident["url"] = result.outputs.get("url")
-    return [incident_to_ocsf(ctx, incident)]
+    incident.url = result.outputs.get("url")
+    return [incident_to_ocsf(ctx, incident.to_dict())]
 
 
 def _ocsf_events(ctx: Any, result: Any) -> list[dict[str, Any]]:
@@ -292,8 +295,8 @@ def _ocsf_alarms(ctx: Any, result: Any) -> list[dict[str, Any]]:
     found = []
     for alarm, output in zip(result.raw, result.outputs):
         incident = alarm_to_incident(alarm, console_url="")
-        incident["url"] = output.get("url")
-        found.append(incident_to_ocsf(ctx, incident))
+        incident.url = output.get("url")
+        found.append(incident_to_ocsf(ctx, incident.to_dict()))
     return found
 
 

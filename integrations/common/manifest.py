@@ -84,6 +84,11 @@ class Manifest:
     def secret_params(self) -> list[str]:
         return [p["name"] for p in self.params if p.get("secret")]
 
+    @property
+    def severity_mapping(self) -> dict[str, int]:
+        """The vendor's severity words to soarpacks severities (0 unknown .. 4 critical)."""
+        return dict(self.data.get("severity_mapping") or {})
+
 
 def _cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -139,6 +144,13 @@ def load_manifest(path: str | Path) -> Manifest:
     return Manifest(id=data["id"], name=data["name"], vendor=data["vendor"], version=data["version"],
                     description=data["description"], path=path.resolve(), params=tuple(data["params"]),
                     commands=commands, data=data)
+
+
+@lru_cache(maxsize=None)
+def vendor_manifest(integration_id: str) -> Manifest:
+    """The manifest of an integration of this copy of the runtime, loaded once per process: what a
+    vendor's mapping reads its metadata (the severity mapping) from, rather than repeating it."""
+    return load_manifest(package_dir("integrations") / integration_id / "manifest.yaml")
 
 
 def _coerce(spec: dict[str, Any], value: Any) -> Any:

@@ -141,4 +141,4 @@ def test_an_unknown_threat_rating_is_severity_zero():
     from soarpacks.integrations.alertlogic.mapping import incident_to_incident
     incident = incident_to_incident({"incidentId": "abc", "accountId": "1", "createTime": 1700000000,
                                      "incident": {"threatRating": "Weird"}}, console_url="https://c")
-    assert incident["severity"] == 0 and incident["occurred"] == "2023-11-14T22:13:20.000Z"
+    assert incident.severity == 0 and incident.occurred == "2023-11-14T22:13:20.000Z"

@@ -363,5 +363,5 @@ def test_mapping_reads_the_example_spellings_numeric_account_and_createtimeStr(s
     incident["createtimeStr"] = incident.pop("createtime_str")
     del incident["createTime"]
     mapped = incident_to_incident(incident, console_url="https://console.example")
-    assert mapped["labels"]["account_id"] == expected["labels"]["account_id"]
-    assert mapped["occurred"] == expected["occurred"] and mapped["url"] == expected["url"]
+    assert mapped.labels["account_id"] == expected.labels["account_id"]
+    assert mapped.occurred == expected.occurred and mapped.url == expected.url

@@ -58,19 +58,19 @@ def test_severity_comes_from_priority_label_then_the_numeric_priority(alarm, sev
 
 def test_an_alarm_becomes_a_schema_valid_incident_with_a_console_link():
     incident = alarm_to_incident(ALARM, console_url=CONSOLE)
-    incident_validator().validate(incident)
-    assert incident["id"] == ALARM["uuid"] and incident["source"] == "alienvault_usm"
-    assert incident["name"] == "Multiple Account Password Reset Attempts on dc-01[.]corp[.]example"
-    assert incident["occurred"] == "2021-08-17T08:15:57.000Z"
-    assert incident["updated"] == "2021-08-17T08:17:03.106Z"
-    assert incident["url"] == f"{CONSOLE}/#/alarm/{ALARM['uuid']}"
-    assert incident["raw"] is ALARM
-    assert incident["labels"]["rule_attack_tactic"] == "Credential Access"
-    assert incident["labels"]["suppressed"] is False
+    incident_validator().validate(incident.to_dict())
+    assert incident.id == ALARM["uuid"] and incident.source == "alienvault_usm"
+    assert incident.name == "Multiple Account Password Reset Attempts on dc-01[.]corp[.]example"
+    assert incident.occurred == "2021-08-17T08:15:57.000Z"
+    assert incident.updated == "2021-08-17T08:17:03.106Z"
+    assert incident.url == f"{CONSOLE}/#/alarm/{ALARM['uuid']}"
+    assert incident.raw is ALARM
+    assert incident.labels["rule_attack_tactic"] == "Credential Access"
+    assert incident.labels["suppressed"] is False
 
 
 def test_indicators_are_typed_with_their_role_and_include_event_file_hashes():
-    indicators = alarm_to_incident(ALARM, console_url=CONSOLE)["indicators"]
+    indicators = alarm_to_incident(ALARM, console_url=CONSOLE).indicators
     assert {"type": "ip", "value": "203.0.113.7", "role": "source"} in indicators
     assert {"type": "host", "value": "dc-01.corp.example", "role": "destination"} in indicators
     assert {"type": "user", "value": "src.username", "role": "source"} in indicators
@@ -96,8 +96,8 @@ def test_an_alarm_without_any_occurred_time_is_a_vendor_error():
 def test_the_docs_list_example_with_id_and_two_r_time_still_maps():
     incident = alarm_to_incident({"id": "971918fd", "timestamp_occurred": "1748359996332", "status": "open",
                                   "priority_label": "medium"}, console_url=CONSOLE)
-    assert incident["id"] == "971918fd" and incident["severity"] == 2
-    assert incident["name"] == "USM Anywhere alarm 971918fd"
+    assert incident.id == "971918fd" and incident.severity == 2
+    assert incident.name == "USM Anywhere alarm 971918fd"
 
 
 def test_event_wrappers_are_unwrapped_and_plain_events_pass_through():
