@@ -5,7 +5,7 @@ import pytest
 
 from soarpacks.integrations.common.http import HttpClient
 from soarpacks.integrations.common.paginators import (BodyCursorPaginator, NextUrlPaginator, OffsetPaginator, PageRequest,
-                                            PaginationError, iter_items)
+                                            PaginationError, iter_items, iter_pages)
 from soarpacks.integrations.common.retry import FAST_RETRY
 
 
@@ -86,3 +86,49 @@ def test_a_prefetched_page_that_fails_raises_where_it_is_read(httpserver):
     from soarpacks.integrations.common import errors
     with pytest.raises(errors.NotFoundError):
         next(items)
+
+
+def test_a_next_url_back_to_any_page_already_read_is_a_loop(httpserver):
+    httpserver.expect_request("/a", query_string="").respond_with_json(
+        {"_embedded": {"x": [1]}, "_links": {"next": {"href": "/a?page=1"}}})
+    httpserver.expect_request("/a", query_string="page=1").respond_with_json(
+        {"_embedded": {"x": [2]}, "_links": {"next": {"href": "/a"}}})
+    items = iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/a")), NextUrlPaginator(), "_embedded.x")
+    with pytest.raises(PaginationError, match="loop"):
+        list(items)
+
+
+def test_the_has_more_hook_ends_next_url_paging_despite_a_link(httpserver):
+    class EmptyPageEnds(NextUrlPaginator):
+        def has_more(self, body):
+            return bool(body["_embedded"]["x"])
+
+    httpserver.expect_request("/a", query_string="").respond_with_json(
+        {"_embedded": {"x": []}, "_links": {"next": {"href": "/a?page=1"}}})
+    items = iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/a")), EmptyPageEnds(), "_embedded.x")
+    assert list(items) == [] and len(httpserver.log) == 1
+
+
+def test_offset_paging_can_go_on_after_a_short_page_until_the_total(httpserver):
+    httpserver.expect_request("/o", query_string="offset=0&limit=5").respond_with_json({"v": [1, 2], "total": 3})
+    httpserver.expect_request("/o", query_string="offset=2&limit=5").respond_with_json({"v": [3], "total": 3})
+    paginator = OffsetPaginator(limit=5, items_path="v", total_path="total", short_page_ends=False)
+    assert list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/o")), paginator, "v")) == [1, 2, 3]
+
+
+def test_a_first_page_already_read_is_not_requested_again(httpserver):
+    httpserver.expect_request("/o", query_string="offset=2&limit=2").respond_with_json({"v": [3]})
+    paginator = OffsetPaginator(limit=2, items_path="v")
+    pages = iter_pages(http(httpserver), PageRequest("GET", httpserver.url_for("/o")), paginator, first_body={"v": [1, 2]})
+    assert [page["v"] for page in pages] == [[1, 2], [3]]
+    assert len(httpserver.log) == 1
+
+
+def test_the_page_hook_reshapes_each_answer_before_paging_reads_it(httpserver):
+    class BareList(OffsetPaginator):
+        def page(self, request, body):
+            return {"v": body}
+
+    httpserver.expect_request("/o", query_string="offset=0&limit=2").respond_with_json([1])
+    paginator = BareList(limit=2, items_path="v")
+    assert list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/o")), paginator, "v")) == [1]
