@@ -1,4 +1,13 @@
-"""Where an incremental fetch resumes: the ``Bookmark`` protocol and ``TimeBookmark``.
+"""Where an incremental fetch resumes: the ``Bookmark`` protocol and its three kinds.
+
+- ``TimeBookmark``: the newest time covered plus the ids handed over at the boundary (Alert Logic, USM
+  Anywhere, Cisco GTA);
+- ``FollowBookmark``: an opaque follow token, plus the ids handled from a page cut short (AlphaSOC);
+- ``SequenceBookmark``: the next sequence number per key (Authentic8 Silo: per org and log type).
+
+Each is ``is_new(position, key)`` / ``add(position, key)`` / ``to_state()``: for a time bookmark the
+position is the item's time and the key its id; for a sequence bookmark, the item's sequence number and
+the stream it belongs to; a follow bookmark needs only the id.
 
 Vendors that fetch by time (Alert Logic, USM Anywhere, Cisco GTA) share three problems:
 
@@ -18,6 +27,7 @@ The runner saves ``to_state()`` only after the items it covers were handed over 
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Protocol
 
@@ -29,10 +39,11 @@ MAX_SEEN = 10_000
 
 
 class Bookmark(Protocol):
-    """What a fetch needs from its bookmark; saved by the runner only after the items it covers."""
+    """What a fetch needs from its bookmark (``fetching.fetch_in_batches``); saved by the runner only
+    after the items it covers were handed over."""
 
-    def is_new(self, moment: datetime, item_id: str) -> bool: ...
-    def add(self, moment: datetime, item_id: str) -> None: ...
+    def is_new(self, position: Any, key: str, /) -> bool: ...
+    def add(self, position: Any, key: str, /) -> None: ...
     def to_state(self) -> dict[str, Any]: ...
 
 
@@ -145,6 +156,110 @@ class TimeBookmark:
     def __repr__(self) -> str:
         return (f"TimeBookmark({_write_time(self.time)}, look_back={self.look_back}, "
                 f"covered_from={_write_time(self.covered_from)}, seen={len(self.seen)})")
+
+
+class FollowBookmark:
+    """An opaque follow token (AlphaSOC's ``follow``): the run asks from it and the API answers with
+    what came after, and the next token.
+
+    ``done`` holds the ids handled from the page that ``follow`` returns; it is non-empty only when
+    ``max_fetch`` cut that page short: the next run asks for the same page again and skips those, so
+    nothing is lost or handed over twice. ``since`` (RFC 3339) is a floor a vendor without a time filter
+    applies itself; it is kept for the runs that finish the backlog the first run found.
+
+    The fetch tells the bookmark which page it reads (``reading``); once every item of the page was
+    handled, the state is the page's next token.
+    """
+
+    def __init__(self, follow: str | None = None, done: Iterable[str] = (), since: str | None = None) -> None:
+        self.follow = follow
+        self.done = set(done)
+        self.since = since
+        self._next: str | None = None
+        self._page: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any] | None, *, what: str, since: str | None = None) -> "FollowBookmark":
+        """The stored bookmark; with none, one that starts at the API's start with ``since`` as floor."""
+        if not state:
+            return cls(since=since)
+        follow, done, since = state.get("follow"), state.get("done", []), state.get("since")
+        if (follow is not None and not isinstance(follow, str)) or not isinstance(done, list) \
+                or not all(isinstance(i, str) for i in done) or (since is not None and not isinstance(since, str)):
+            raise errors.StateError(f"the stored {what} bookmark {json.dumps(state)[:200]} cannot be read; "
+                                    "refusing to restart from scratch (delete the state to start over)")
+        return cls(follow or None, done, since or None)
+
+    def reading(self, follow: str | None, next_follow: str | None, ids: Iterable[str]) -> None:
+        """The page that ``follow`` returned is read now: ``ids`` are its items, ``next_follow`` its token."""
+        if follow != self.follow:
+            self.follow, self.done = follow, set()
+        self._next, self._page = next_follow, frozenset(ids)
+
+    def is_new(self, position: Any, key: str) -> bool:
+        return key not in self.done
+
+    def add(self, position: Any, key: str) -> None:
+        """``key`` was handled: handed over, or passed over by a filter (it must not come back either)."""
+        self.done.add(key)
+
+    def to_state(self) -> dict[str, Any]:
+        if self._next and self._page <= self.done:
+            state: dict[str, Any] = {"follow": self._next, "done": []}
+        else:
+            state = {"follow": self.follow, "done": sorted(self.done)}
+        if self.since:
+            state["since"] = self.since
+        return state
+
+
+class SequenceBookmark:
+    """The next sequence number to read, per key within a scope (Authentic8 Silo: per log type within an
+    org; the state keeps every org's, so one state serves instances of several orgs).
+
+    A key without a number has no bookmark yet (the fetch then starts by time, not at sequence 0).
+    """
+
+    def __init__(self, scope: str, marks: dict[str, dict[str, int]] | None = None, *, version: int = 1) -> None:
+        self.scope = scope
+        self.marks = {group: dict(keys) for group, keys in (marks or {}).items()}
+        self.own = self.marks.setdefault(scope, {})
+        self.version = version
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any] | None, *, scope: str, what: str, version: int = 1) -> "SequenceBookmark":
+        if not state:
+            return cls(scope, version=version)
+        marks = state.get("next_seq")
+        if state.get("version") != version or not isinstance(marks, dict) or not all(
+                isinstance(keys, dict) and all(isinstance(k, str) and isinstance(n, int) and not isinstance(n, bool)
+                                               and n >= 0 for k, n in keys.items())
+                for keys in marks.values()):
+            raise errors.StateError(f"{what}: the stored bookmark {str(state)[:200]} is not a next_seq per "
+                                    "key; refusing to restart from scratch")
+        return cls(scope, marks, version=version)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.own
+
+    def next_seq(self, key: str) -> int:
+        """Where ``key``'s stream resumes (0 when it has no bookmark)."""
+        return self.own.get(key, 0)
+
+    def is_new(self, position: int, key: str) -> bool:
+        return position >= self.next_seq(key)
+
+    def add(self, position: int, key: str) -> None:
+        """The item at ``position`` of ``key``'s stream was handed over: resume after it."""
+        if position + 1 > self.next_seq(key) or key not in self.own:
+            self.own[key] = position + 1
+
+    def move_to(self, key: str, next_seq: int) -> None:
+        """Everything before ``next_seq`` was read (the vendor's own next position after a whole page)."""
+        self.own[key] = next_seq
+
+    def to_state(self) -> dict[str, Any]:
+        return {"version": self.version, "next_seq": {group: dict(keys) for group, keys in self.marks.items()}}
 
 
 def distinct_by_id(items: Iterable[Any], id_of: Any) -> tuple[list[Any], int]:

@@ -1,4 +1,5 @@
-"""The time bookmark every time-based fetch resumes from (Alert Logic, USM Anywhere, Cisco GTA)."""
+"""The bookmarks fetches resume from: time (Alert Logic, USM Anywhere, Cisco GTA), follow token (AlphaSOC),
+sequence per key (Authentic8 Silo)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -6,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from soarpacks.integrations.common import errors
-from soarpacks.integrations.common.bookmarks import TimeBookmark, distinct_by_id
+from soarpacks.integrations.common.bookmarks import FollowBookmark, SequenceBookmark, TimeBookmark, distinct_by_id
 from soarpacks.integrations.common.timeutil import parse_time
 
 T0 = parse_time("2026-01-01T00:00:00.000Z")
@@ -113,3 +114,67 @@ def test_no_state_starts_at_the_default():
 def test_repeats_within_a_window_are_dropped_and_counted():
     distinct, repeats = distinct_by_id([{"id": 1}, {"id": 2}, {"id": 1}], lambda item: item["id"])
     assert distinct == [{"id": 1}, {"id": 2}] and repeats == 1
+
+
+# --- FollowBookmark: an opaque follow token (AlphaSOC) ------------------------------------------------
+
+def test_a_follow_bookmark_moves_to_the_next_token_once_its_page_was_handled_whole():
+    mark = FollowBookmark("f1")
+    mark.reading("f1", "f2", ["a", "b"])
+    mark.add(None, "a")
+    mark.add(None, "b")
+    assert mark.to_state() == {"follow": "f2", "done": []}
+
+
+def test_a_follow_bookmark_cut_short_stays_on_its_page_with_the_ids_handled():
+    mark = FollowBookmark("f1")
+    mark.reading("f1", "f2", ["a", "b"])
+    mark.add(None, "a")
+    assert mark.to_state() == {"follow": "f1", "done": ["a"]}
+
+
+def test_a_follow_bookmark_skips_the_ids_done_on_the_page_it_resumes():
+    mark = FollowBookmark.from_state({"follow": "f1", "done": ["a"]}, what="AlphaSOC")
+    mark.reading("f1", "f2", ["a", "b"])
+    assert not mark.is_new(None, "a") and mark.is_new(None, "b")
+
+
+def test_a_follow_bookmark_forgets_the_done_ids_on_another_page():
+    mark = FollowBookmark.from_state({"follow": "f1", "done": ["a"]}, what="AlphaSOC")
+    mark.reading("f2", "f3", ["a"])
+    assert mark.is_new(None, "a")
+
+
+def test_a_follow_bookmark_keeps_its_since_floor():
+    mark = FollowBookmark.from_state(None, what="AlphaSOC", since="2026-01-01T00:00:00.000Z")
+    assert mark.to_state()["since"] == "2026-01-01T00:00:00.000Z"
+
+
+def test_an_unreadable_follow_bookmark_is_a_state_error():
+    with pytest.raises(errors.StateError, match="refusing to restart"):
+        FollowBookmark.from_state({"follow": 7}, what="AlphaSOC")
+
+
+# --- SequenceBookmark: the next sequence number per key (Authentic8 Silo) ------------------------------
+
+def test_a_sequence_bookmark_resumes_after_the_last_item_handed_over():
+    mark = SequenceBookmark("org")
+    mark.add(41, "ADMIN_AUDIT")
+    assert mark.next_seq("ADMIN_AUDIT") == 42 and not mark.is_new(41, "ADMIN_AUDIT") and mark.is_new(42, "ADMIN_AUDIT")
+
+
+def test_a_sequence_bookmark_keeps_the_other_scopes_marks():
+    state = {"version": 1, "next_seq": {"other": {"URL": 5}}}
+    mark = SequenceBookmark.from_state(state, scope="org", what="authentic8")
+    mark.move_to("URL", 9)
+    assert mark.to_state() == {"version": 1, "next_seq": {"other": {"URL": 5}, "org": {"URL": 9}}}
+
+
+def test_a_key_without_a_sequence_bookmark_has_none_yet():
+    mark = SequenceBookmark.from_state({"version": 1, "next_seq": {"org": {"URL": 3}}}, scope="org", what="authentic8")
+    assert "URL" in mark and "ENC" not in mark and mark.next_seq("ENC") == 0
+
+
+def test_an_unreadable_sequence_bookmark_is_a_state_error():
+    with pytest.raises(errors.StateError, match="refusing to restart"):
+        SequenceBookmark.from_state({"version": 1, "next_seq": {"org": {"URL": -1}}}, scope="org", what="authentic8")
