@@ -9,7 +9,7 @@ batch was handed over (the runner saves it only then).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable, Generator, Iterable, Sequence, Tuple
+from typing import Any, Callable, Generator, Iterable, Optional, Sequence, Tuple
 
 from .bookmarks import Bookmark
 from .incident import Incident
@@ -20,7 +20,7 @@ MomentAndId = Callable[[Any], Tuple[datetime, str]]
 
 
 def fetch_in_batches(pages: Iterable[Sequence[Any]], *, bookmark: Bookmark, moment_and_id: MomentAndId,
-                     to_incident: Callable[[Any], Incident], max_fetch: int,
+                     to_incident: Callable[[Any], Optional[Incident]], max_fetch: int,
                      batch_size: int = 0) -> Generator[FetchBatch, None, int]:
     """Batches of the new items of ``pages``, at most ``max_fetch`` items in all; returns how many.
 
@@ -28,6 +28,8 @@ def fetch_in_batches(pages: Iterable[Sequence[Any]], *, bookmark: Bookmark, mome
     it), split every ``batch_size`` items when given. The generator stops as soon as the budget is
     spent, so no page past it is requested. Items are remembered by the bookmark as they are mapped:
     the seen-set then also drops an item that one run meets twice (offset pages that shift).
+    ``to_incident`` may answer ``None`` for an item a filter passes over: it is remembered (it must not
+    come back) but neither handed over nor counted.
     """
     budget = max_fetch
     if budget <= 0:
@@ -39,8 +41,11 @@ def fetch_in_batches(pages: Iterable[Sequence[Any]], *, bookmark: Bookmark, mome
             moment, key = moment_and_id(item)
             if not bookmark.is_new(moment, key):
                 continue
-            batch.append(to_incident(item).to_dict())
+            incident = to_incident(item)
             bookmark.add(moment, key)
+            if incident is None:
+                continue
+            batch.append(incident.to_dict())
             budget -= 1
             if budget == 0:
                 break

@@ -80,3 +80,12 @@ def test_a_batch_size_splits_a_long_page():
 def test_incidents_are_handed_over_as_the_schema_dict_in_schema_order():
     batches, _ = run([[item(1)]])
     assert tuple(batches[0].incidents[0]) == FIELDS
+
+
+def test_an_item_a_filter_passes_over_is_remembered_but_not_handed_over_or_counted():
+    mark = TimeBookmark(T0)
+    batches = list(fetch_in_batches([[item(1), item(2), item(3)]], bookmark=mark, max_fetch=1,
+                                    moment_and_id=lambda i: (i["at"], i["id"]),
+                                    to_incident=lambda raw: None if raw["id"] == "i1" else incident(raw)))
+    assert [i["id"] for b in batches for i in b.incidents] == ["i2"]
+    assert not mark.is_new(item(1)["at"], "i1")
