@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Any, Callable, TextIO
 
-from soarpacks.integrations.common.manifest import coerce_values
+from soarpacks.integrations.common.arguments import coerce_values
 from soarpacks.integrations.common.ocsf import FETCH, converter
 
 INCLUDE_RAW = {"name": "include_raw", "type": "boolean", "default": False}

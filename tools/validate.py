@@ -3,6 +3,7 @@ every handler a command, every handler accepts its command's arguments, every ou
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import jsonschema
 
@@ -28,8 +29,7 @@ def validate_integration(integration: Integration) -> list[str]:
             output_validator(m, command)
         except (errors.SoarpacksError, jsonschema.SchemaError, ValueError) as exc:
             problems.append(f"{m.id}: {command.name}: output schema: {str(exc).splitlines()[0]}")
-        outputs = command.outputs or {}
-        stray = sorted(set(outputs.get("titles", {})) - set(outputs.get("columns", [])))
+        stray = sorted(set(command.outputs.titles) - set(command.outputs.columns)) if command.outputs else []
         if stray:
             problems.append(f"{m.id}: {command.name}: titles of fields that are not columns: {', '.join(stray)}")
     for name in handlers:
@@ -39,7 +39,7 @@ def validate_integration(integration: Integration) -> list[str]:
         if generic not in m.commands:
             problems.append(f"{m.id}: the generic command {generic} is missing (mark it supported: false if the API lacks it)")
     for param in ("base_url", "insecure"):
-        if param not in {p["name"] for p in m.params}:
+        if m.param(param) is None:
             problems.append(f"{m.id}: param {param} is missing")
     if not hasattr(integration.module, "make_client"):
         problems.append(f"{m.id}: handlers.py has no make_client")
@@ -50,9 +50,11 @@ def validate_integration(integration: Integration) -> list[str]:
     return problems
 
 
-def validate_all() -> list[str]:
+def validate_all(root: Path = INTEGRATIONS_DIR) -> list[str]:
+    """Every integration under ``root``. A manifest that does not load (schema, names, defaults, the
+    mirroring block: ``manifest.load_manifest``) is one problem."""
     problems = []
-    for path in sorted(INTEGRATIONS_DIR.glob("*/manifest.yaml")):
+    for path in sorted(root.glob("*/manifest.yaml")):
         try:
             integration = Integration(load_manifest(path))
             problems += validate_integration(integration)

@@ -1,27 +1,26 @@
-"""Manifests: loaded with safe YAML, validated against ``schemas/manifest.schema.json``; and the
-coercion of ``key=value`` strings into the typed, validated arguments a handler receives.
+"""Manifests: loaded with safe YAML, validated against ``schemas/manifest.schema.json``, and read into
+typed objects (``Manifest``, ``Param``, ``Command``, ``Arg``, ``Outputs``, ``Mirroring``) checked at load
+time for what the schema cannot say (unique names, valid defaults, a mirroring block naming real commands).
 
 Every SOAR command is a fresh process, so start-up time counts: a validated manifest is cached as JSON
-under the user's cache dir, keyed by a hash of the manifest and its schema, and arguments are checked
-by the few lines below. PyYAML and jsonschema are imported only when a manifest changed.
+under the user's cache dir, keyed by a hash of the manifest and its schema; PyYAML and jsonschema are
+imported only when a manifest changed. Argument coercion is in ``arguments.py``.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 
 from . import errors
+from .arguments import check_value
 from .resources import package_dir
 
 SCHEMAS_DIR = package_dir("schemas")
-_TRUE = {"true", "yes", "y", "1", "on"}
-_FALSE = {"false", "no", "n", "0", "off"}
 
 
 @lru_cache(maxsize=None)
@@ -30,16 +29,103 @@ def load_json_schema(path: str) -> dict[str, Any]:
         return json.load(handle)
 
 
+class _Entry(Mapping[str, Any]):
+    """Typed attributes over one manifest entry. The entry also stays readable as the mapping it was
+    (argument coercion reads JSON Schema's keywords, exporters copy keys), read-only."""
+
+    raw: Mapping[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.raw[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+
+@dataclass(frozen=True, eq=False)
+class Arg(_Entry):
+    """A command argument: its type (``string``, ``integer``, ``number``, ``boolean``, ``array`` of
+    ``items``, ``json``) and the JSON Schema keywords it is checked with."""
+
+    name: str
+    type: str
+    required: bool = False
+    has_default: bool = False
+    default: Any = None          # meaningful only with has_default (a default may be null)
+    enum: Optional[Tuple[Any, ...]] = None
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    item_type: Optional[str] = None   # an array's item type (the manifest's ``items``)
+    description: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> "Arg":
+        return cls(name=raw["name"], type=raw["type"], required=bool(raw.get("required")),
+                   has_default="default" in raw, default=raw.get("default"),
+                   enum=tuple(raw["enum"]) if "enum" in raw else None, minimum=raw.get("minimum"),
+                   maximum=raw.get("maximum"), item_type=raw.get("items"), description=raw.get("description", ""),
+                   raw=raw)
+
+
+@dataclass(frozen=True, eq=False)
+class Param(Arg):
+    """An instance parameter: an argument with a display name, maybe a secret (masked everywhere)."""
+
+    display: str = ""
+    secret: bool = False
+    simulated: Any = None   # the value used with --simulate when the simulator does not set it
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> "Param":
+        arg = Arg.from_raw(raw)
+        return cls(**{f: getattr(arg, f) for f in _ARG_FIELDS}, display=raw.get("display", ""),
+                   secret=bool(raw.get("secret")), simulated=raw.get("simulated"))
+
+
+_ARG_FIELDS = ("name", "type", "required", "has_default", "default", "enum", "minimum", "maximum", "item_type",
+               "description", "raw")
+
+
+@dataclass(frozen=True, eq=False)
+class Outputs(_Entry):
+    """What a command's outputs are: their JSON Schema, and on platforms their context prefix and key,
+    and the columns (with titles) of the war-room table."""
+
+    schema: str
+    prefix: Optional[str] = None
+    key: Optional[str] = None
+    columns: Tuple[str, ...] = ()
+    titles: Mapping[str, str] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> "Outputs":
+        return cls(schema=raw["schema"], prefix=raw.get("prefix"), key=raw.get("key"),
+                   columns=tuple(raw.get("columns") or ()), titles=dict(raw.get("titles") or {}), raw=raw)
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
     description: str
-    args: tuple[dict[str, Any], ...] = ()
-    outputs: dict[str, Any] | None = None
+    args: Tuple[Arg, ...] = ()
+    outputs: Optional[Outputs] = None
     supported: bool = True
     unsupported_reason: str = ""
     effect: str = "read"
     platform_name: str = ""   # the name on SOAR platforms, where names are global; "" = name
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> "Command":
+        return cls(name=raw["name"], description=raw["description"],
+                   args=tuple(Arg.from_raw(a) for a in raw.get("args", [])),
+                   outputs=Outputs.from_raw(raw["outputs"]) if raw.get("outputs") else None,
+                   supported=raw.get("supported", True), unsupported_reason=raw.get("unsupported_reason", ""),
+                   effect=raw.get("effect", "read"), platform_name=raw.get("platform_name", ""))
 
     @property
     def exported_name(self) -> str:
@@ -50,8 +136,45 @@ class Command:
     def handler_name(self) -> str:
         return self.name.replace("-", "_")
 
+    def arg(self, name: str) -> Optional[Arg]:
+        return next((a for a in self.args if a.name == name), None)
+
     def output_schema_path(self, base: Path) -> Path | None:
-        return (base / self.outputs["schema"]).resolve() if self.outputs else None
+        return (base / self.outputs.schema).resolve() if self.outputs else None
+
+
+@dataclass(frozen=True)
+class Mirroring:
+    """The optional ``mirroring`` block (``schemas/manifest.schema.json``): the commands that read one
+    object (``get``), list the changed ones (``modified``) and close one (``close``, outgoing)."""
+
+    get: Mapping[str, Any]
+    modified: Mapping[str, Any]
+    close: Optional[Mapping[str, Any]] = None
+
+    # Per part: the keys that name arguments of the part's command.
+    ARG_KEYS = {"get": ("id_arg",), "modified": ("since_arg",), "close": ("id_arg", "reason_arg", "note_arg")}
+
+    @classmethod
+    def from_raw(cls, raw: Mapping[str, Any]) -> "Mirroring":
+        return cls(get=raw["get"], modified=raw["modified"], close=raw.get("close"))
+
+    def problems(self, commands: Mapping[str, Command]) -> list[str]:
+        """The block names supported commands and arguments they declare; mirroring needs a fetch."""
+        fetch = commands.get("fetch-incidents")
+        found = [] if fetch is not None and fetch.supported else ["mirroring needs a supported fetch-incidents"]
+        for part in ("get", "modified", "close"):
+            block = getattr(self, part)
+            if block is None:
+                continue
+            command = commands.get(block["command"])
+            if command is None or not command.supported:
+                found.append(f"mirroring.{part} names {block['command']!r}, not a supported command")
+                continue
+            wanted = [block[key] for key in self.ARG_KEYS[part] if key in block] + list(block.get("args", {}))
+            found += [f"mirroring.{part}: {command.name} has no argument {arg!r}"
+                      for arg in wanted if command.arg(arg) is None]
+        return found
 
 
 @dataclass(frozen=True)
@@ -62,9 +185,10 @@ class Manifest:
     version: str
     description: str
     path: Path
-    params: tuple[dict[str, Any], ...]
-    commands: dict[str, Command] = field(default_factory=dict)
-    data: dict[str, Any] = field(default_factory=dict, repr=False)
+    params: Tuple[Param, ...]
+    commands: Dict[str, Command] = field(default_factory=dict)
+    mirroring: Optional[Mirroring] = None
+    data: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def folder(self) -> Path:
@@ -80,9 +204,12 @@ class Manifest:
         known = ", ".join(sorted(self.commands))
         raise errors.InputError(f"{self.id} has no command {name!r} (commands: {known})")
 
+    def param(self, name: str) -> Optional[Param]:
+        return next((p for p in self.params if p.name == name), None)
+
     @property
     def secret_params(self) -> list[str]:
-        return [p["name"] for p in self.params if p.get("secret")]
+        return [p.name for p in self.params if p.secret]
 
     @property
     def severity_mapping(self) -> dict[str, int]:
@@ -130,20 +257,44 @@ def load_manifest(path: str | Path) -> Manifest:
             os.replace(temporary, cached)
         except OSError:
             pass
-    commands = {}
+    return _typed(data, path)
+
+
+def _typed(data: dict[str, Any], path: Path) -> Manifest:
+    """The manifest as typed objects, checked beyond what its JSON Schema can say: names are unique,
+    defaults are valid values of their own arguments, the mirroring block names real commands."""
+    problems: list[str] = []
+    commands: dict[str, Command] = {}
     for raw in data["commands"]:
-        names = {raw["name"], raw.get("platform_name", raw["name"])}
-        taken = names & {n for c in commands.values() for n in (c.name, c.exported_name)}
+        command = Command.from_raw(raw)
+        taken = {command.name, command.exported_name} & {n for c in commands.values() for n in (c.name, c.exported_name)}
         if taken:
-            raise errors.ConfigError(f"manifest {path}: command name {sorted(taken)[0]} is declared twice")
-        commands[raw["name"]] = Command(
-            name=raw["name"], description=raw["description"], args=tuple(raw.get("args", [])),
-            outputs=raw.get("outputs"), supported=raw.get("supported", True),
-            unsupported_reason=raw.get("unsupported_reason", ""), effect=raw.get("effect", "read"),
-            platform_name=raw.get("platform_name", ""))
+            problems.append(f"command name {sorted(taken)[0]} is declared twice")
+        commands[command.name] = command
+        problems += [f"{command.name}: {p}" for p in _spec_problems(command.args)]
+    params = tuple(Param.from_raw(p) for p in data["params"])
+    problems += [f"params: {p}" for p in _spec_problems(params)]
+    mirroring = Mirroring.from_raw(data["mirroring"]) if data.get("mirroring") else None
+    if mirroring is not None:
+        problems += mirroring.problems(commands)
+    if problems:
+        raise errors.ConfigError(f"manifest {path}: {problems[0]}" + (f" (and {len(problems) - 1} more)"
+                                                                      if len(problems) > 1 else ""))
     return Manifest(id=data["id"], name=data["name"], vendor=data["vendor"], version=data["version"],
-                    description=data["description"], path=path.resolve(), params=tuple(data["params"]),
-                    commands=commands, data=data)
+                    description=data["description"], path=path.resolve(), params=params,
+                    commands=commands, mirroring=mirroring, data=data)
+
+
+def _spec_problems(specs: Tuple[Arg, ...]) -> list[str]:
+    problems, seen = [], set()
+    for spec in specs:
+        if spec.name in seen:
+            problems.append(f"{spec.name} is declared twice")
+        seen.add(spec.name)
+        problem = check_value(spec, spec.default) if spec.has_default and spec.default is not None else None
+        if problem:
+            problems.append(f"the default of {spec.name} is invalid: {problem}")
+    return problems
 
 
 @lru_cache(maxsize=None)
@@ -151,102 +302,3 @@ def vendor_manifest(integration_id: str) -> Manifest:
     """The manifest of an integration of this copy of the runtime, loaded once per process: what a
     vendor's mapping reads its metadata (the severity mapping) from, rather than repeating it."""
     return load_manifest(package_dir("integrations") / integration_id / "manifest.yaml")
-
-
-def _coerce(spec: dict[str, Any], value: Any) -> Any:
-    """A CLI string into the declared type; values that are already typed pass through, except integral
-    floats for integers: Splunk SOAR hands every numeric action parameter over as a float (``5.0``)."""
-    kind = spec["type"]
-    if kind == "integer" and isinstance(value, float) and value.is_integer():
-        return int(value)
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if kind == "integer":
-        try:
-            return int(text)
-        except ValueError:
-            raise errors.InputError(f"{spec['name']}: {value!r} is not a whole number") from None
-    if kind == "number":
-        try:
-            return float(text)
-        except ValueError:
-            raise errors.InputError(f"{spec['name']}: {value!r} is not a number") from None
-    if kind == "boolean":
-        if text.lower() in _TRUE:
-            return True
-        if text.lower() in _FALSE:
-            return False
-        raise errors.InputError(f"{spec['name']}: {value!r} is not true or false")
-    if kind == "array":
-        if text.startswith("["):
-            try:
-                items = json.loads(text)
-            except ValueError:
-                raise errors.InputError(f"{spec['name']}: {value!r} is not a JSON list") from None
-        else:
-            items = [part.strip() for part in text.split(",") if part.strip()]
-        item_spec = {"name": spec["name"], "type": spec.get("items", "string")}
-        return [_coerce(item_spec, item) for item in items]
-    if kind == "json":
-        try:
-            return json.loads(text)
-        except ValueError:
-            raise errors.InputError(f"{spec['name']}: {value!r} is not valid JSON") from None
-    return value
-
-
-_PYTHON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float),
-                                              "boolean": (bool,), "array": (list,), "json": (dict, list)}
-_TYPE_NAMES = {"string": "a string", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-               "array": "a list", "json": "a JSON object or list"}
-
-
-def _check(spec: dict[str, Any], value: Any, *, kind: str | None = None) -> str | None:
-    """What is wrong with ``value`` for ``spec`` (JSON Schema's keywords), or ``None``."""
-    kind = kind or spec["type"]
-    if not isinstance(value, _PYTHON_TYPES[kind]) or (kind in ("integer", "number") and isinstance(value, bool)):
-        return f"{value!r} is not {_TYPE_NAMES[kind]}"
-    if kind == "array":
-        item_spec = {k: spec[k] for k in ("enum", "pattern", "minimum", "maximum") if k in spec}
-        for item in value:
-            problem = _check(item_spec, item, kind=spec.get("items", "string"))
-            if problem:
-                return problem
-        return None
-    if "enum" in spec and value not in spec["enum"]:
-        return f"{value!r} is not one of {', '.join(map(str, spec['enum']))}"
-    if "minimum" in spec and value < spec["minimum"]:
-        return f"{value!r} is less than the minimum of {spec['minimum']}"
-    if "maximum" in spec and value > spec["maximum"]:
-        return f"{value!r} is greater than the maximum of {spec['maximum']}"
-    if "pattern" in spec and not re.search(spec["pattern"], value):
-        return f"{value!r} does not match {spec['pattern']!r}"
-    if "minLength" in spec and len(value) < spec["minLength"]:
-        return f"{value!r} is shorter than {spec['minLength']} characters"
-    if "maxLength" in spec and len(value) > spec["maxLength"]:
-        return f"{str(value)[:40]!r}... is longer than {spec['maxLength']} characters"
-    return None
-
-
-def coerce_values(specs: tuple[dict[str, Any], ...], given: Mapping[str, Any], *, what: str) -> dict[str, Any]:
-    """Typed, validated values with defaults filled in; ``InputError`` (one line) for anything wrong."""
-    known = {spec["name"]: spec for spec in specs}
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        names = ", ".join(sorted(known)) or "none"
-        raise errors.InputError(f"{what}: unknown argument {unknown[0]!r} (accepted: {names})")
-    values: dict[str, Any] = {}
-    for name, spec in known.items():
-        if name in given and spec.get("required") and isinstance(given[name], str) and not given[name].strip():
-            raise errors.InputError(f"{what}: {name} is required and cannot be empty")
-        if name in given and given[name] not in (None, ""):
-            values[name] = _coerce(spec, given[name])
-            problem = _check(spec, values[name])
-            if problem:
-                raise errors.InputError(f"{what}: {name}: {problem}")
-        elif "default" in spec:
-            values[name] = spec["default"]
-        elif spec.get("required"):
-            raise errors.InputError(f"{what}: {name} is required")
-    return values

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from . import errors
-from .manifest import Command, coerce_values
+from .arguments import coerce_values
+from .manifest import Command
 from .redaction import REDACTOR
 from .registry import Integration
 from .results import CommandResult, FetchBatch
@@ -43,9 +44,9 @@ def signature_problems(handler: Callable[..., Any], command: Command) -> list[st
         return [f"{command.name}: the handler takes no client as its first argument"]
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
     named = {p.name: p for p in parameters[1:] if p.kind is not inspect.Parameter.VAR_KEYWORD}
-    problems = [f"{command.name}: the manifest argument {spec['name']!r} is not a parameter of the handler"
-                for spec in command.args if spec["name"] not in named and not takes_any]
-    always_given = {spec["name"] for spec in command.args if spec.get("required") or "default" in spec}
+    problems = [f"{command.name}: the manifest argument {spec.name!r} is not a parameter of the handler"
+                for spec in command.args if spec.name not in named and not takes_any]
+    always_given = {spec.name for spec in command.args if spec.required or spec.has_default}
     for name, parameter in named.items():
         if parameter.kind is inspect.Parameter.VAR_POSITIONAL or parameter.default is not inspect.Parameter.empty:
             continue
@@ -75,7 +76,7 @@ def _not_found_is_config(command: Command) -> Iterator[None]:
     try:
         yield
     except errors.NotFoundError as exc:
-        if any(spec.get("required") for spec in command.args):
+        if any(spec.required for spec in command.args):
             raise
         raise errors.ConfigError(f"{exc.message} (check the instance's URL)", status=exc.status) from None
 
@@ -144,11 +145,14 @@ class Instance:
                 return self._hand_over(outcome, emit or (lambda incidents: None), commit_with or dict)
         if not isinstance(outcome, CommandResult):
             raise TypeError(f"{manifest.id} {command_name} returned {type(outcome).__name__}, not a CommandResult")
-        outputs = command.outputs or {}
-        outcome.prefix = outcome.prefix or outputs.get("prefix")
-        outcome.key = outcome.key or outputs.get("key")
-        outcome.columns = outcome.columns or outputs.get("columns")
-        outcome.titles = {**outputs.get("titles", {}), **(outcome.titles or {})}
+        outputs = command.outputs
+        if outputs is not None:
+            outcome.prefix = outcome.prefix or outputs.prefix
+            outcome.key = outcome.key or outputs.key
+            outcome.columns = outcome.columns or (list(outputs.columns) or None)
+            outcome.titles = {**outputs.titles, **(outcome.titles or {})}
+        else:
+            outcome.titles = dict(outcome.titles or {})
         if emit is not None:
             emit(outcome)
         if outcome.state is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from soarpacks.integrations.common import errors
-from soarpacks.integrations.common.manifest import coerce_values
+from soarpacks.integrations.common.arguments import coerce_values
 
 SPECS = (
     {"name": "limit", "type": "integer", "default": 50, "minimum": 1, "maximum": 1000},

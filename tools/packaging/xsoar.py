@@ -145,13 +145,9 @@ def _fetches(manifest: Manifest) -> bool:
 
 
 def _mirrors(manifest: Manifest) -> bool:
-    """Incoming mirroring, when the manifest asks for it (checked: it needs fetch and real commands)."""
-    if mirroring.spec(manifest) is None:
-        return False
-    if not _fetches(manifest):
-        raise errors.ConfigError(f"{manifest.id}: mirroring needs a supported fetch-incidents")
-    mirroring.check(manifest)
-    return True
+    """Incoming mirroring, when the manifest asks for it (the manifest's load checked that it needs
+    fetch and names real commands)."""
+    return manifest.mirroring is not None
 
 
 def mirroring_commands(manifest: Manifest) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from soarpacks.integrations.common import errors
-from soarpacks.integrations.common.manifest import Command, coerce_values
+from soarpacks.integrations.common.arguments import coerce_values
+from soarpacks.integrations.common.manifest import Command
 from soarpacks.integrations.common.registry import Integration, discover
 
 from .conditions import Condition

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping, TextIO
 
 from soarpacks.integrations.common import errors
-from soarpacks.integrations.common.manifest import coerce_values
+from soarpacks.integrations.common.arguments import coerce_values
 from soarpacks.integrations.common.results import markdown_table
 
 from .conditions import holds

@@ -6,60 +6,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import errors
+from ..manifest import Mirroring
 from ..timeutil import parse_time, rfc3339
+from ..vendordata import dig
 
 UPDATE = "update"   # fetch-incidents marks a changed, already handed over incident with labels.change
 
 
-def spec(manifest: Any) -> dict[str, Any] | None:
-    return manifest.data.get("mirroring")
-
-
-def check(manifest: Any) -> None:
-    """The block names supported commands and arguments they declare (a build fails early otherwise)."""
-    block = spec(manifest)
-    if block is None:
-        return
-    parts = [("get", ("id_arg",)), ("modified", ("since_arg",))]
-    if "close" in block:
-        parts.append(("close", ("id_arg", "reason_arg", "note_arg")))
-    for part, arg_keys in parts:
-        name = block[part]["command"]
-        command = manifest.commands.get(name)
-        if command is None or not command.supported:
-            raise errors.ConfigError(f"{manifest.id}: mirroring.{part} names {name!r}, not a supported command")
-        declared = {a["name"] for a in command.args}
-        wanted = [block[part][key] for key in arg_keys if key in block[part]]
-        for arg in [*wanted, *block[part].get("args", {})]:
-            if arg not in declared:
-                raise errors.ConfigError(f"{manifest.id}: mirroring.{part}: {name} has no argument {arg!r}")
+def spec(manifest: Any) -> Mirroring | None:
+    """The manifest's mirroring block, checked when the manifest was loaded (``manifest.Mirroring``)."""
+    return manifest.mirroring
 
 
 def closes(manifest: Any) -> bool:
     """Outgoing mirroring: the manifest says how to close an object at the vendor."""
-    return "close" in (spec(manifest) or {})
+    block = spec(manifest)
+    return block is not None and block.close is not None
 
 
 def is_update(incident: dict[str, Any]) -> bool:
     return (incident.get("labels") or {}).get("change") == UPDATE
 
 
-def _field(item: Any, path: str) -> Any:
-    for step in path.split("."):
-        item = item.get(step) if isinstance(item, dict) else None
-    return item
-
-
 def modified_ids(instance: Any, manifest: Any, since: str) -> list[str]:
     """Ids of the objects changed since ``since`` (any time ``parse_time`` reads), each once, in the
     order the command lists them."""
-    block = spec(manifest)["modified"]
+    block = manifest.mirroring.modified
     args = {**block.get("args", {}), block["since_arg"]: rfc3339(parse_time(since))}
     outputs = instance.run(block["command"], args).outputs
     ids: dict[str, None] = {}
     for item in outputs if isinstance(outputs, list) else [outputs]:
-        value = _field(item, block["id_field"])
+        value = dig(item, block["id_field"])
         if value not in (None, ""):
             ids[str(value)] = None
     return list(ids)
@@ -67,14 +44,14 @@ def modified_ids(instance: Any, manifest: Any, since: str) -> list[str]:
 
 def current(instance: Any, manifest: Any, remote_id: str) -> Any:
     """The get command's result (a CommandResult) for one object, as the vendor has it now."""
-    block = spec(manifest)["get"]
+    block = manifest.mirroring.get
     return instance.run(block["command"], {**block.get("args", {}), block["id_arg"]: remote_id})
 
 
 def close(instance: Any, manifest: Any, remote_id: str, *, reason: str, notes: str = "") -> Any:
     """Close one object at the vendor: the platform's close ``reason`` mapped to the vendor's (unmapped
     ones to the default), ``notes`` as the note when the command takes one. The command's CommandResult."""
-    block = spec(manifest)["close"]
+    block = manifest.mirroring.close
     args = {**block.get("args", {}), block["id_arg"]: remote_id,
             block["reason_arg"]: [block["reasons"].get(reason, block["default_reason"])]}
     if notes and block.get("note_arg"):

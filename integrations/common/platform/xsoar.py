@@ -134,7 +134,7 @@ def main(demisto: Any, integration_id: str) -> None:
             instance.run(TEST, {})
             if FETCH in manifest.commands and (demisto.params() or {}).get("isFetch"):
                 # Also check the fetch settings, without keeping anything.
-                from ..manifest import coerce_values
+                from ..arguments import coerce_values
                 coerce_values(manifest.command(FETCH).args, fetch_args(manifest, demisto.params()), what=FETCH)
             demisto.results("ok")
         else:
