@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from soarpacks.integrations.common.manifest import Manifest
 from soarpacks.integrations.common.registry import discover
@@ -11,18 +12,22 @@ from soarpacks.integrations.common.registry import discover
 BEGIN, END = "<!-- BEGIN GENERATED: soarpacks docs -->", "<!-- END GENERATED -->"
 
 
+def _bound(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
 def reference(m: Manifest) -> str:
     lines = [f"## {m.name} {m.version} — reference", "", m.description.strip(), "", "### Instance parameters", "",
              "| name | type | required | default | description |", "|---|---|---|---|---|"]
     for p in m.params:
-        kind = p["type"] + (" (secret)" if p.get("secret") else "")
-        default = json.dumps(p["default"]) if "default" in p else ""
-        enum = f" One of: {', '.join(map(str, p['enum']))}." if "enum" in p else ""
-        lines.append(f"| `{p['name']}` | {kind} | {'yes' if p.get('required') else 'no'} | {default} | "
-                     f"{p.get('description', p.get('display', ''))}{enum} |")
-    if m.data.get("severity_mapping"):
+        kind = p.type + (" (secret)" if p.secret else "")
+        default = json.dumps(p.default) if p.has_default else ""
+        enum = f" One of: {', '.join(map(str, p.enum))}." if p.enum is not None else ""
+        lines.append(f"| `{p.name}` | {kind} | {'yes' if p.required else 'no'} | {default} | "
+                     f"{p.description or p.display}{enum} |")
+    if m.severity_mapping:
         lines += ["", "### Severity mapping", "", "| vendor | soarpacks (0–4) |", "|---|---|"]
-        lines += [f"| {k} | {v} |" for k, v in m.data["severity_mapping"].items()]
+        lines += [f"| {k} | {v} |" for k, v in m.severity_mapping.items()]
     lines += ["", "### Commands", ""]
     for c in m.commands.values():
         lines += [f"#### `{c.name}`" + ("" if c.supported else " (not supported)"), "", c.description.strip(), ""]
@@ -34,18 +39,18 @@ def reference(m: Manifest) -> str:
         if c.args:
             lines += ["| argument | type | required | default | notes |", "|---|---|---|---|---|"]
             for a in c.args:
-                notes = a.get("description", "")
-                if "enum" in a:
-                    notes += f" One of: {', '.join(map(str, a['enum']))}."
-                if "minimum" in a or "maximum" in a:
-                    notes += f" Range {a.get('minimum', '')}..{a.get('maximum', '')}."
-                default = json.dumps(a["default"]) if "default" in a else ""
-                lines.append(f"| `{a['name']}` | {a['type']} | {'yes' if a.get('required') else 'no'} | {default} | {notes.strip()} |")
+                notes = a.description
+                if a.enum is not None:
+                    notes += f" One of: {', '.join(map(str, a.enum))}."
+                if a.minimum is not None or a.maximum is not None:
+                    notes += f" Range {_bound(a.minimum)}..{_bound(a.maximum)}."
+                default = json.dumps(a.default) if a.has_default else ""
+                lines.append(f"| `{a.name}` | {a.type} | {'yes' if a.required else 'no'} | {default} | {notes.strip()} |")
             lines.append("")
         if c.outputs:
-            where = f"context `{c.outputs['prefix']}` (key `{c.outputs.get('key', '')}`), " if c.outputs.get("prefix") else ""
-            lines += [f"Outputs: {where}schema `{c.outputs['schema']}`.", ""]
-        lines += [f"```\nsoarpacks run {m.id} {c.name} " + " ".join(f"{a['name']}=..." for a in c.args if a.get("required"))
+            where = f"context `{c.outputs.prefix}` (key `{c.outputs.key or ''}`), " if c.outputs.prefix else ""
+            lines += [f"Outputs: {where}schema `{c.outputs.schema}`.", ""]
+        lines += [f"```\nsoarpacks run {m.id} {c.name} " + " ".join(f"{a.name}=..." for a in c.args if a.required)
                   + " --simulate\n```", ""]
     return "\n".join(lines).rstrip() + "\n"
 

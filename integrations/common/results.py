@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from .vendordata import dig
+
 
 @dataclass
 class CommandResult:
@@ -100,7 +102,7 @@ def markdown_table(rows: Iterable[Any], *, columns: list[str] | None = None, tit
     for number, row in enumerate(rows, 1):
         cells = []
         for column, header in zip(columns, headers):
-            value = _get(row, column)
+            value = dig(row, column)
             if _is_table(value):
                 label = _row_label(row, columns, number)
                 cells.append(f"{len(value)} (see {header} of {label} below)")
@@ -114,17 +116,10 @@ def markdown_table(rows: Iterable[Any], *, columns: list[str] | None = None, tit
 def _row_label(row: dict[str, Any], columns: list[str], number: int) -> str:
     """What names a row in its sub-tables' titles: its first plain value (its id, as a rule)."""
     for column in ("id", *columns):
-        value = _get(row, column)
+        value = dig(row, column)
         if value not in (None, "") and not isinstance(value, (dict, list)):
             return _cell(value)
     return f"row {number}"
-
-
-def _get(row: dict[str, Any], column: str) -> Any:
-    node: Any = row
-    for part in column.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
 
 
 # The one defang rule, for what people read (incident names, markdown), never for JSON outputs, which

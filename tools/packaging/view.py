@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from soarpacks.integrations.common.manifest import Manifest
+from soarpacks.integrations.common.manifest import Arg, Manifest
 from soarpacks.integrations.common.platform.common import fetch_args_spec, fetch_setting_name
 
 CATEGORIES = ("Analytics & SIEM", "Utilities", "Messaging and Conferencing", "Endpoint", "Network Security",
@@ -51,9 +51,9 @@ def typed_default(value: Any) -> Any:
     return value if isinstance(value, (bool, int, float)) else default_text(value)
 
 
-def settings(manifest: Manifest) -> list[tuple[str, dict[str, Any], bool]]:
+def settings(manifest: Manifest) -> list[tuple[str, Arg, bool]]:
     """(setting name, spec, is a fetch argument) for each instance setting: the params, then the arguments
     of fetch-incidents (a platform runs fetches on its own schedule, so they become settings)."""
-    found = [(p["name"], p, False) for p in manifest.params]
-    found += [(fetch_setting_name(manifest, a["name"]), a, True) for a in fetch_args_spec(manifest)]
+    found: list[tuple[str, Arg, bool]] = [(p.name, p, False) for p in manifest.params]
+    found += [(fetch_setting_name(manifest, a.name), a, True) for a in fetch_args_spec(manifest)]
     return found

@@ -16,11 +16,12 @@ TEST_ACTION, POLL_ACTION = "test_connectivity", "on_poll"
 
 
 def fetch_setting_name(manifest: Any, arg_name: str) -> str:
-    taken = {p["name"] for p in manifest.params}
+    taken = {p.name for p in manifest.params}
     return f"fetch_{arg_name}" if arg_name in taken else arg_name
 
 
-def fetch_args_spec(manifest: Any) -> tuple[dict[str, Any], ...]:
+def fetch_args_spec(manifest: Any) -> tuple[Any, ...]:
+    """fetch-incidents' arguments (``manifest.Arg``), when the integration fetches."""
     command = manifest.commands.get(FETCH)
     return command.args if command is not None and command.supported else ()
 
@@ -36,18 +37,18 @@ def instance_params(manifest: Any, settings: Mapping[str, Any]) -> dict[str, Any
     """The manifest's params out of a platform's instance settings (which hold more than those)."""
     values = {}
     for spec in manifest.params:
-        value = _unwrap(settings.get(spec["name"]))
+        value = _unwrap(settings.get(spec.name))
         if value not in (None, ""):
-            values[spec["name"]] = value
+            values[spec.name] = value
     return values
 
 
 def fetch_args(manifest: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
     values = {}
     for spec in fetch_args_spec(manifest):
-        value = _unwrap(settings.get(fetch_setting_name(manifest, spec["name"])))
+        value = _unwrap(settings.get(fetch_setting_name(manifest, spec.name)))
         if value not in (None, ""):
-            values[spec["name"]] = value
+            values[spec.name] = value
     return values
 
 
