@@ -14,10 +14,13 @@ import logging
 import os
 import sys
 import traceback
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from soarpacks.integrations.common import errors
 from soarpacks.integrations.common.redaction import REDACTOR
+
+if TYPE_CHECKING:
+    from soarpacks.integrations.common.manifest import Arg
 
 log = logging.getLogger("soarpacks")
 
@@ -219,18 +222,17 @@ def cmd_describe(options: argparse.Namespace) -> int:
     return 0
 
 
-def _describe_field(spec: dict[str, Any], *, indent: str = "  ", secret: bool = False) -> str:
-    """One param or argument: type, required/secret, default, allowed values, example, description."""
-    flags = [f for f in ("required" if spec.get("required") else "", "secret" if secret and spec.get("secret") else "") if f]
-    parts = [f"{indent}{spec['name']} ({', '.join([spec['type'], *flags])})"]
-    if "default" in spec:
-        parts.append(f"default {json.dumps(spec['default'])}")
-    if "enum" in spec:
-        parts.append("one of " + ", ".join(map(str, spec["enum"])))
-    if "example" in spec:
-        parts.append(f"e.g. {spec['example']}")
+def _describe_field(spec: Arg, *, indent: str = "  ", secret: bool = False) -> str:
+    """One param or argument: type, required/secret, default, allowed values, description."""
+    is_secret = secret and getattr(spec, "secret", False)   # a Param's
+    flags = [f for f in ("required" if spec.required else "", "secret" if is_secret else "") if f]
+    parts = [f"{indent}{spec.name} ({', '.join([spec.type, *flags])})"]
+    if spec.has_default:
+        parts.append(f"default {json.dumps(spec.default)}")
+    if spec.enum is not None:
+        parts.append("one of " + ", ".join(map(str, spec.enum)))
     line = "; ".join(parts)
-    return f"{line}\n{indent}    {spec['description'].strip()}" if spec.get("description") else line
+    return f"{line}\n{indent}    {spec.description.strip()}" if spec.description else line
 
 
 # --- run ---------------------------------------------------------------------------------------------

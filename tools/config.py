@@ -63,15 +63,15 @@ def resolve_params(manifest: Manifest, *, cli: Mapping[str, Any], config: Mappin
     params: dict[str, Any] = dict(config or {})
     prefix = f"SOARPACKS_{manifest.id.upper()}_"
     for spec in manifest.params:
-        env_name = prefix + spec["name"].upper()
+        env_name = prefix + spec.name.upper()
         if env_name in environ:
-            params[spec["name"]] = environ[env_name]
+            params[spec.name] = environ[env_name]
     params.update(cli)
     if interactive is None:
         interactive = sys.stdin.isatty() and sys.stderr.isatty()
     for spec in manifest.params:
-        if spec.get("secret") and spec.get("required") and not params.get(spec["name"]) and interactive:
-            params[spec["name"]] = getpass.getpass(f"{manifest.id} {spec['name']}: ")
+        if spec.secret and spec.required and not params.get(spec.name) and interactive:
+            params[spec.name] = getpass.getpass(f"{manifest.id} {spec.name}: ")
     return params
 
 

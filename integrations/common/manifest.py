@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 
 from . import errors
@@ -188,6 +189,9 @@ class Manifest:
     params: Tuple[Param, ...]
     commands: Dict[str, Command] = field(default_factory=dict)
     mirroring: Optional[Mirroring] = None
+    # The vendor's severity words to soarpacks severities (0 unknown .. 4 critical), read-only: vendor
+    # mappings look severities up here for every incident.
+    severity_mapping: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     data: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -210,11 +214,6 @@ class Manifest:
     @property
     def secret_params(self) -> list[str]:
         return [p.name for p in self.params if p.secret]
-
-    @property
-    def severity_mapping(self) -> dict[str, int]:
-        """The vendor's severity words to soarpacks severities (0 unknown .. 4 critical)."""
-        return dict(self.data.get("severity_mapping") or {})
 
 
 def _cache_dir() -> Path:
@@ -282,7 +281,8 @@ def _typed(data: dict[str, Any], path: Path) -> Manifest:
                                                                       if len(problems) > 1 else ""))
     return Manifest(id=data["id"], name=data["name"], vendor=data["vendor"], version=data["version"],
                     description=data["description"], path=path.resolve(), params=params,
-                    commands=commands, mirroring=mirroring, data=data)
+                    commands=commands, mirroring=mirroring,
+                    severity_mapping=MappingProxyType(dict(data.get("severity_mapping") or {})), data=data)
 
 
 def _spec_problems(specs: Tuple[Arg, ...]) -> list[str]:

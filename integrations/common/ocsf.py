@@ -59,7 +59,7 @@ class Context:
     def severity_id(self, vendor_value: Any, *, fallback: int = 0) -> int:
         """The OCSF severity_id of a vendor severity, through the manifest's ``severity_mapping``;
         ``fallback`` (soarpacks 0..4) for a value the mapping does not list."""
-        mapping = self.manifest.data.get("severity_mapping") or {}
+        mapping = self.manifest.severity_mapping
         scale = mapping.get(str(vendor_value)) if vendor_value is not None else None
         return SEVERITY_IDS.get(scale if isinstance(scale, int) else fallback, 0)
 
