@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Protocol, Sequence
 
 from . import errors
 from .timeutil import epoch_ms, parse_time, rfc3339
@@ -225,6 +225,7 @@ class SequenceBookmark:
         self.marks = {group: dict(keys) for group, keys in (marks or {}).items()}
         self.own = self.marks.setdefault(scope, {})
         self.version = version
+        self._page_ends: dict[str, tuple[int, int]] = {}   # key -> (last position on the page, next_seq)
 
     @classmethod
     def from_state(cls, state: dict[str, Any] | None, *, scope: str, what: str, version: int = 1) -> "SequenceBookmark":
@@ -242,6 +243,17 @@ class SequenceBookmark:
     def __contains__(self, key: str) -> bool:
         return key in self.own
 
+    def reading(self, key: str, positions: Sequence[int], next_seq: int) -> None:
+        """A page of ``key``'s stream is read now: its items are at ``positions`` (ascending), and the vendor
+        says the stream goes on at ``next_seq``. Once the page's last item is handed over, the stream
+        resumes at ``next_seq`` (past any gap the vendor skipped); a page with no items adopts a
+        ``next_seq`` that moved on at once, but never a bare 0 (a first fetch limited by time would turn
+        into the whole backlog on the next run)."""
+        if positions:
+            self._page_ends[key] = (positions[-1], next_seq)
+        elif next_seq > self.next_seq(key):
+            self.own[key] = next_seq
+
     def next_seq(self, key: str) -> int:
         """Where ``key``'s stream resumes (0 when it has no bookmark)."""
         return self.own.get(key, 0)
@@ -250,9 +262,12 @@ class SequenceBookmark:
         return position >= self.next_seq(key)
 
     def add(self, position: int, key: str) -> None:
-        """The item at ``position`` of ``key``'s stream was handed over: resume after it."""
-        if position + 1 > self.next_seq(key) or key not in self.own:
-            self.own[key] = position + 1
+        """The item at ``position`` of ``key``'s stream was handed over: resume after it (or where the
+        vendor said the stream goes on, when it was the last item of the page being read)."""
+        last, after = self._page_ends.get(key, (None, None))
+        resume = after if position == last and after is not None else position + 1
+        if resume > self.next_seq(key) or key not in self.own:
+            self.own[key] = resume
 
     def move_to(self, key: str, next_seq: int) -> None:
         """Everything before ``next_seq`` was read (the vendor's own next position after a whole page)."""

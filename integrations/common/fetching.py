@@ -21,7 +21,8 @@ MomentAndId = Callable[[Any], Tuple[datetime, str]]
 
 def fetch_in_batches(pages: Iterable[Sequence[Any]], *, bookmark: Bookmark, moment_and_id: MomentAndId,
                      to_incident: Callable[[Any], Optional[Incident]], max_fetch: int,
-                     batch_size: int = 0) -> Generator[FetchBatch, None, int]:
+                     batch_size: int = 0,
+                     state: Optional[Callable[[], dict[str, Any]]] = None) -> Generator[FetchBatch, None, int]:
     """Batches of the new items of ``pages``, at most ``max_fetch`` items in all; returns how many.
 
     One batch per page (an empty one too: the page may still move the bookmark, and the runner saves
@@ -29,8 +30,10 @@ def fetch_in_batches(pages: Iterable[Sequence[Any]], *, bookmark: Bookmark, mome
     spent, so no page past it is requested. Items are remembered by the bookmark as they are mapped:
     the seen-set then also drops an item that one run meets twice (offset pages that shift).
     ``to_incident`` may answer ``None`` for an item a filter passes over: it is remembered (it must not
-    come back) but neither handed over nor counted.
+    come back) but neither handed over nor counted. ``state`` makes the state saved with each batch when
+    it holds more than ``bookmark`` (Cisco GTA keeps a second bookmark, of changes, in the same state).
     """
+    state_now = state or bookmark.to_state
     budget = max_fetch
     if budget <= 0:
         return 0
@@ -50,10 +53,10 @@ def fetch_in_batches(pages: Iterable[Sequence[Any]], *, bookmark: Bookmark, mome
             if budget == 0:
                 break
             if len(batch) == batch_size:
-                yield FetchBatch(batch, bookmark.to_state())
+                yield FetchBatch(batch, state_now())
                 batch, yielded = [], True
         if batch or not yielded:
-            yield FetchBatch(batch, bookmark.to_state())
+            yield FetchBatch(batch, state_now())
         if budget == 0:
             break
     return max_fetch - budget

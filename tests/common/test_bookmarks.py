@@ -178,3 +178,20 @@ def test_a_key_without_a_sequence_bookmark_has_none_yet():
 def test_an_unreadable_sequence_bookmark_is_a_state_error():
     with pytest.raises(errors.StateError, match="refusing to restart"):
         SequenceBookmark.from_state({"version": 1, "next_seq": {"org": {"URL": -1}}}, scope="org", what="authentic8")
+
+
+def test_a_sequence_bookmark_resumes_where_the_vendor_said_once_a_page_was_handed_over_whole():
+    mark = SequenceBookmark("org")
+    mark.reading("URL", [3, 4], next_seq=9)
+    mark.add(3, "URL")
+    assert mark.next_seq("URL") == 4
+    mark.add(4, "URL")
+    assert mark.next_seq("URL") == 9
+
+
+def test_an_empty_page_adopts_a_next_seq_that_moved_on_but_never_a_bare_zero():
+    mark = SequenceBookmark("org")
+    mark.reading("URL", [], next_seq=0)
+    assert "URL" not in mark
+    mark.reading("URL", [], next_seq=7)
+    assert mark.next_seq("URL") == 7

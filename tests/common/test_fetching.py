@@ -89,3 +89,9 @@ def test_an_item_a_filter_passes_over_is_remembered_but_not_handed_over_or_count
                                     to_incident=lambda raw: None if raw["id"] == "i1" else incident(raw)))
     assert [i["id"] for b in batches for i in b.incidents] == ["i2"]
     assert not mark.is_new(item(1)["at"], "i1")
+
+
+def test_a_state_hook_makes_the_state_saved_with_each_batch():
+    batches = list(fetch_in_batches([[item(1)]], bookmark=TimeBookmark(T0), max_fetch=5, to_incident=incident,
+                                    moment_and_id=lambda i: (i["at"], i["id"]), state=lambda: {"both": True}))
+    assert batches[0].state == {"both": True}
