@@ -39,7 +39,7 @@ def validate_integration(integration: Integration) -> list[str]:
         if generic not in m.commands:
             problems.append(f"{m.id}: the generic command {generic} is missing (mark it supported: false if the API lacks it)")
     for param in ("base_url", "insecure"):
-        if m.param(param) is None:
+        if param not in {p.name for p in m.params}:
             problems.append(f"{m.id}: param {param} is missing")
     if not hasattr(integration.module, "make_client"):
         problems.append(f"{m.id}: handlers.py has no make_client")

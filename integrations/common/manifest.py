@@ -137,8 +137,17 @@ class Command:
     def handler_name(self) -> str:
         return self.name.replace("-", "_")
 
-    def arg(self, name: str) -> Optional[Arg]:
-        return next((a for a in self.args if a.name == name), None)
+    def arg(self, name: str) -> Arg:
+        """The declared argument ``name`` (a KeyError names a manifest that lacks it: our bug)."""
+        for spec in self.args:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"{self.name} declares no argument {name!r}")
+
+    @property
+    def columns(self) -> list[str]:
+        """The output table's columns, in order ([] when the manifest names none)."""
+        return list(self.outputs.columns) if self.outputs else []
 
     def output_schema_path(self, base: Path) -> Path | None:
         return (base / self.outputs.schema).resolve() if self.outputs else None
@@ -173,8 +182,8 @@ class Mirroring:
                 found.append(f"mirroring.{part} names {block['command']!r}, not a supported command")
                 continue
             wanted = [block[key] for key in self.ARG_KEYS[part] if key in block] + list(block.get("args", {}))
-            found += [f"mirroring.{part}: {command.name} has no argument {arg!r}"
-                      for arg in wanted if command.arg(arg) is None]
+            declared = {a.name for a in command.args}
+            found += [f"mirroring.{part}: {command.name} has no argument {arg!r}" for arg in wanted if arg not in declared]
         return found
 
 
@@ -208,8 +217,12 @@ class Manifest:
         known = ", ".join(sorted(self.commands))
         raise errors.InputError(f"{self.id} has no command {name!r} (commands: {known})")
 
-    def param(self, name: str) -> Optional[Param]:
-        return next((p for p in self.params if p.name == name), None)
+    def param(self, name: str) -> Param:
+        """The declared instance param ``name`` (a KeyError names a manifest that lacks it: our bug)."""
+        for spec in self.params:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"{self.id} declares no param {name!r}")
 
     @property
     def secret_params(self) -> list[str]:
