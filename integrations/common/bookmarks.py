@@ -228,7 +228,10 @@ class SequenceBookmark:
         self._page_ends: dict[str, tuple[int, int]] = {}   # key -> (last position on the page, next_seq)
 
     @classmethod
-    def from_state(cls, state: dict[str, Any] | None, *, scope: str, what: str, version: int = 1) -> "SequenceBookmark":
+    def from_state(cls, state: dict[str, Any] | None, *, scope: str, what: str, version: int = 1,
+                   keys: str = "key") -> "SequenceBookmark":
+        """The stored bookmark (``keys`` says what its keys are, for the error); an unreadable one is a
+        ``StateError``, never a silent restart from scratch."""
         if not state:
             return cls(scope, version=version)
         marks = state.get("next_seq")
@@ -237,7 +240,7 @@ class SequenceBookmark:
                                                and n >= 0 for k, n in keys.items())
                 for keys in marks.values()):
             raise errors.StateError(f"{what}: the stored bookmark {str(state)[:200]} is not a next_seq per "
-                                    "key; refusing to restart from scratch")
+                                    f"{keys}; refusing to restart from scratch")
         return cls(scope, marks, version=version)
 
     def __contains__(self, key: str) -> bool:
