@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from soarpacks.integrations.common.manifest import Manifest
+from soarpacks.integrations.common.manifest import Arg, Manifest
 from soarpacks.integrations.common.platform.common import FETCH
 from soarpacks.integrations.common.platform.splunk_names import OCSF_SETTING, OCSF_SETTING_SPEC
 from soarpacks.integrations.common.registry import Integration
@@ -65,17 +65,18 @@ def _updated(manifest: Manifest) -> str:
     return datetime.fromtimestamp(int(float(epoch)), timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def config_entry(spec: dict[str, Any], order: int) -> dict[str, Any]:
+def config_entry(spec: Arg, order: int) -> dict[str, Any]:
+    secret = getattr(spec, "secret", False)
     entry: dict[str, Any] = {
-        "description": sentence(spec.get("display") or spec.get("description") or spec["name"].replace("_", " ")),
-        "data_type": "password" if spec.get("secret") else DATA_TYPES.get(spec["type"], "string"),
-        "required": bool(spec.get("required")) and spec["type"] != "boolean",
+        "description": sentence(getattr(spec, "display", "") or spec.description or spec.name.replace("_", " ")),
+        "data_type": "password" if secret else DATA_TYPES.get(spec.type, "string"),
+        "required": view.form_required(spec),
         "order": order,
     }
-    if "enum" in spec and spec["type"] != "array":
-        entry["value_list"] = [str(v) for v in spec["enum"]]
-    if "default" in spec and spec["default"] is not None and not spec.get("secret"):
-        entry["default"] = view.typed_default(spec["default"])
+    if spec.enum is not None and spec.type != "array":
+        entry["value_list"] = view.options(spec)
+    if view.default_of(spec) is not None and not secret:
+        entry["default"] = view.typed_default(spec.default)
     return entry
 
 

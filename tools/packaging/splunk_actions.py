@@ -41,19 +41,19 @@ def sentence(text: str) -> str:
 def action_parameters(manifest: Manifest, command: Command) -> dict[str, Any]:
     parameters = {}
     for order, spec in enumerate(command.args):
-        contains = arg_contains(manifest, spec["name"])
-        entry: dict[str, Any] = {"description": sentence(spec.get("description") or spec["name"].replace("_", " ")),
-                                 "data_type": DATA_TYPES.get(spec["type"], "string"),
-                                 "required": bool(spec.get("required")), "primary": bool(contains), "order": order}
+        contains = arg_contains(manifest, spec.name)
+        entry: dict[str, Any] = {"description": sentence(spec.description or spec.name.replace("_", " ")),
+                                 "data_type": DATA_TYPES.get(spec.type, "string"),
+                                 "required": spec.required, "primary": bool(contains), "order": order}
         if contains:
             entry["contains"] = contains
-        if "enum" in spec and spec["type"] != "array":
-            entry["value_list"] = [str(v) for v in spec["enum"]]
-        if spec.get("default") is not None:
-            entry["default"] = view.typed_default(spec["default"])
-        if spec["type"] == "array":
+        if spec.enum is not None and spec.type != "array":
+            entry["value_list"] = view.options(spec)
+        if view.default_of(spec) is not None:
+            entry["default"] = view.typed_default(spec.default)
+        if spec.type == "array":
             entry["allow_list"] = True
-        parameters[spec["name"]] = entry
+        parameters[spec.name] = entry
     return parameters
 
 

@@ -51,6 +51,21 @@ def typed_default(value: Any) -> Any:
     return value if isinstance(value, (bool, int, float)) else default_text(value)
 
 
+def default_of(spec: Arg) -> Any:
+    """A param's or argument's default, or ``None`` when it has none (a null default is none either)."""
+    return spec.default if spec.has_default else None
+
+
+def options(spec: Arg) -> list[str] | None:
+    """The allowed values as a form lists them (text), or ``None`` when any value goes."""
+    return [str(v) for v in spec.enum] if spec.enum is not None else None
+
+
+def form_required(spec: Arg) -> bool:
+    """Required on a settings form. A form cannot leave a required checkbox unticked: booleans never are."""
+    return spec.required and spec.type != "boolean"
+
+
 def settings(manifest: Manifest) -> list[tuple[str, Arg, bool]]:
     """(setting name, spec, is a fetch argument) for each instance setting: the params, then the arguments
     of fetch-incidents (a platform runs fetches on its own schedule, so they become settings)."""

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 import yaml
 
 from soarpacks.integrations.common import errors
-from soarpacks.integrations.common.manifest import Command, Manifest
+from soarpacks.integrations.common.manifest import Arg, Command, Manifest
 from soarpacks.tools.packaging import view
 from soarpacks.tools.playbooks.cli import PLAYBOOKS_DIR
 from soarpacks.integrations.common.registry import Integration
@@ -78,33 +78,32 @@ STANDARD_DISPLAY = {
 ADVANCED = frozenset({"insecure", "proxy"})   # under "Advanced settings" in the instance dialog, as in XSOAR's packs
 
 
-def _display(spec: dict[str, Any]) -> str:
-    return STANDARD_DISPLAY.get(spec["name"]) or spec.get("display") or spec["name"].replace("_", " ").capitalize()
+def _display(spec: Arg) -> str:
+    return STANDARD_DISPLAY.get(spec.name) or getattr(spec, "display", "") or spec.name.replace("_", " ").capitalize()
 
 
-def configuration_entry(spec: dict[str, Any], *, name: str | None = None) -> dict[str, Any]:
+def configuration_entry(spec: Arg, *, name: str | None = None) -> dict[str, Any]:
     """One manifest param (or fetch argument) as an XSOAR instance setting."""
-    entry: dict[str, Any] = {"display": _display(spec), "name": name or spec["name"]}
-    kind = spec["type"]
-    if spec.get("secret"):
+    entry: dict[str, Any] = {"display": _display(spec), "name": name or spec.name}
+    kind = spec.type
+    if getattr(spec, "secret", False):
         # Credentials (type 9) so the value can come from XSOAR's credential vault; no username.
         entry.update(type=CREDENTIALS, hiddenusername=True, displaypassword=_display(spec))
         entry["display"] = ""
     elif kind == "boolean":
         entry["type"] = BOOLEAN
-    elif "enum" in spec:
-        entry.update(type=MULTI_SELECT if kind == "array" else SINGLE_SELECT, options=[str(v) for v in spec["enum"]])
+    elif spec.enum is not None:
+        entry.update(type=MULTI_SELECT if kind == "array" else SINGLE_SELECT, options=view.options(spec))
     elif kind == "json":
         entry["type"] = LONG_TEXT
     else:
         entry["type"] = SHORT_TEXT
-    # XSOAR cannot leave a required checkbox unticked; booleans are never "required".
-    entry["required"] = bool(spec.get("required")) and kind != "boolean"
-    if "default" in spec and spec["default"] is not None:
-        entry["defaultvalue"] = view.default_text(spec["default"])
-    if spec.get("description"):
-        entry["additionalinfo"] = " ".join(spec["description"].split())
-    if spec["name"] in ADVANCED:
+    entry["required"] = view.form_required(spec)
+    if view.default_of(spec) is not None:
+        entry["defaultvalue"] = view.default_text(spec.default)
+    if spec.description:
+        entry["additionalinfo"] = " ".join(spec.description.split())
+    if spec.name in ADVANCED:
         entry["advanced"] = True
     return entry
 
@@ -119,9 +118,9 @@ def configuration(manifest: Manifest) -> list[dict[str, Any]]:
              "defaultvalue": "1", "required": False},
         ]
         for spec in fetch_args_spec(manifest):
-            entry = configuration_entry(spec, name=fetch_setting_name(manifest, spec["name"]))
+            entry = configuration_entry(spec, name=fetch_setting_name(manifest, spec.name))
             entry["required"] = False  # only needed when fetching; the runner validates them then
-            entry.setdefault("additionalinfo", f"fetch-incidents: {spec['name']}")
+            entry.setdefault("additionalinfo", f"fetch-incidents: {spec.name}")
             entries.append(entry)
     if _mirrors(manifest):
         outgoing = mirroring.closes(manifest)
@@ -174,18 +173,18 @@ def mirroring_commands(manifest: Manifest) -> list[dict[str, Any]]:
          if mirroring.closes(manifest) else [])
 
 
-def argument(spec: dict[str, Any]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": spec["name"],
-                             "description": " ".join((spec.get("description") or _display(spec)).split()),
-                             "required": bool(spec.get("required"))}
-    if "enum" in spec:
-        entry.update(auto="PREDEFINED", predefined=[str(v) for v in spec["enum"]])
-    elif spec["type"] == "boolean":
+def argument(spec: Arg) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": spec.name,
+                             "description": " ".join((spec.description or _display(spec)).split()),
+                             "required": spec.required}
+    if spec.enum is not None:
+        entry.update(auto="PREDEFINED", predefined=view.options(spec))
+    elif spec.type == "boolean":
         entry.update(auto="PREDEFINED", predefined=["true", "false"])
-    if spec["type"] == "array":
+    if spec.type == "array":
         entry["isArray"] = True
-    if "default" in spec and spec["default"] is not None:
-        entry["defaultValue"] = view.default_text(spec["default"])
+    if view.default_of(spec) is not None:
+        entry["defaultValue"] = view.default_text(spec.default)
     return entry
 
 

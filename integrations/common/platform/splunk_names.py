@@ -13,14 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..manifest import Param
 from ..ocsf import OCSF_VERSION
 from .common import FETCH, POLL_ACTION, TEST, TEST_ACTION
 
 # The asset setting (Splunk's own, next to the manifest's) that adds each new container an OCSF finding
 # artifact; the app's configuration offers it wherever the app polls.
 OCSF_SETTING = "ocsf_artifact"
-OCSF_SETTING_SPEC = {"name": OCSF_SETTING, "type": "boolean", "default": False,
-                     "display": f"Add each new incident as an OCSF {OCSF_VERSION} Detection Finding artifact"}
+OCSF_SETTING_SPEC = Param.from_raw({"name": OCSF_SETTING, "type": "boolean", "default": False,
+                                    "display": f"Add each new incident as an OCSF {OCSF_VERSION} Detection Finding artifact"})
 
 # Field name (lower case, ``_`` separated) → Splunk's generic contains types.
 GENERIC = {
