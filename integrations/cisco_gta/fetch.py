@@ -8,6 +8,8 @@ from typing import Any, Callable, Generator, Iterator
 
 from ..common import errors
 from ..common.bookmarks import TimeBookmark
+from ..common.fetching import fetch_in_batches
+from ..common.incident import Incident
 from ..common.results import FetchBatch
 from ..common.timeutil import parse_time, rfc3339, utcnow
 from .client import PAGE_MAX, GtaClient
@@ -42,52 +44,44 @@ def run(client: GtaClient, *, state: dict[str, Any] | None, first_fetch: str, ma
 def _new_alerts(client: GtaClient, mark: TimeBookmark, handed: dict[str, str | None],
                 bookmark: Callable[[], dict[str, Any]], *, max_fetch: int,
                 enrich_detections: int) -> Generator[FetchBatch, None, int]:
-    """New alerts oldest first, a batch per page; returns the budget left (0: stop the run here)."""
-    budget = max_fetch
+    """New alerts oldest first, a batch per ``PAGE_MAX``; returns the budget left (0: stop the run here)."""
     # A backlog drains page after page: fetch the next while this one is mapped.
-    pages = client.alerts({"sort": "triggeredAt:asc", "triggeredAfter": rfc3339(mark.query_from()),
-                           "size": min(PAGE_MAX, max_fetch + len(mark.seen))}, prefetch=max_fetch > PAGE_MAX)
-    batch: list[dict[str, Any]] = []
-    for alert in pages:
-        moment, alert_id = alert_key(alert, "triggeredAt")
-        if not mark.is_new(moment, alert_id):
-            continue
-        batch.append(alert_to_incident(alert, console_url=client.console_url, change="new",
-                                       detections=enrichment(client, alert, enrich_detections)))
-        mark.add(moment, alert_id)
-        handed[alert_id] = alert.get("modifiedAt")
-        budget -= 1
-        if len(batch) >= PAGE_MAX or budget == 0:
-            yield FetchBatch(batch, bookmark())
-            batch = []
-        if budget == 0:
-            return 0
-    yield FetchBatch(batch, bookmark())
-    return budget
+    alerts = client.alerts({"sort": "triggeredAt:asc", "triggeredAfter": rfc3339(mark.query_from()),
+                            "size": min(PAGE_MAX, max_fetch + len(mark.seen))}, prefetch=max_fetch > PAGE_MAX)
+
+    def to_incident(alert: dict[str, Any]) -> Incident:
+        handed[alert_key(alert, "triggeredAt")[1]] = alert.get("modifiedAt")
+        return alert_to_incident(alert, console_url=client.console_url, change="new",
+                                 detections=enrichment(client, alert, enrich_detections))
+
+    count = yield from fetch_in_batches([alerts], bookmark=mark, moment_and_id=lambda a: alert_key(a, "triggeredAt"),
+                                        to_incident=to_incident, max_fetch=max_fetch, batch_size=PAGE_MAX,
+                                        state=bookmark)
+    return max_fetch - count
 
 
 def _updates(client: GtaClient, mod_mark: TimeBookmark, new_mark: TimeBookmark, handed: dict[str, str | None],
              bookmark: Callable[[], dict[str, Any]], *, budget: int, enrich_detections: int) -> Iterator[FetchBatch]:
-    """Alerts modified since the last run, as updates of incidents already handed over."""
+    """Alerts modified since the last run, as updates of incidents already handed over (one batch). A
+    change is identified by alert id and ``modifiedAt``; an alert not handed over yet is passed over
+    (remembered): it arrives as new, with its content as it is then."""
     # The API promises no order for modifiedAfter, so read them all, then hand over oldest first.
     modified = sorted(client.alerts({"modifiedAfter": rfc3339(mod_mark.query_from())}),
                       key=lambda a: alert_key(a, "modifiedAt"))
-    batch = []
-    for alert in modified:
+
+    def change(alert: dict[str, Any]) -> tuple[Any, str]:
         moment, alert_id = alert_key(alert, "modifiedAt")
-        change = f"{alert_id}@{alert.get('modifiedAt')}"
-        if not mod_mark.is_new(moment, change):
-            continue
-        not_yet_handed = new_mark.is_new(alert_key(alert, "triggeredAt")[0], alert_id)
-        if not not_yet_handed and handed.get(alert_id, object()) != alert.get("modifiedAt"):
-            if budget == 0:
-                break
-            batch.append(alert_to_incident(alert, console_url=client.console_url, change="update",
-                                           detections=enrichment(client, alert, enrich_detections)))
-            budget -= 1
-        # Alerts not handed over yet will arrive as new, with their content as it is then.
-        mod_mark.add(moment, change)
-    yield FetchBatch(batch, bookmark())
+        return moment, f"{alert_id}@{alert.get('modifiedAt')}"
+
+    def to_incident(alert: dict[str, Any]) -> Incident | None:
+        moment, alert_id = alert_key(alert, "triggeredAt")
+        if new_mark.is_new(moment, alert_id) or handed.get(alert_id, object()) == alert.get("modifiedAt"):
+            return None
+        return alert_to_incident(alert, console_url=client.console_url, change="update",
+                                 detections=enrichment(client, alert, enrich_detections))
+
+    yield from fetch_in_batches([modified], bookmark=mod_mark, moment_and_id=change, to_incident=to_incident,
+                                max_fetch=budget, state=bookmark)
 
 
 def enrichment(client: GtaClient, alert: dict[str, Any], most: int) -> list[dict[str, Any]]:

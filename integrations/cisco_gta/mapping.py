@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from ..common import errors
+from ..common.incident import Incident
 from ..common.manifest import vendor_manifest
 from ..common.results import defang, markdown_table
 from ..common.timeutil import as_rfc3339, parse_time
@@ -85,7 +86,7 @@ def _is_ip(value: str) -> bool:
 
 @reads_vendor_data
 def alert_to_incident(alert: dict[str, Any], *, console_url: str, change: str,
-                      detections: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                      detections: list[dict[str, Any]] | None = None) -> Incident:
     """The alert as an incident; ``detections`` (each with its ``convictingEvents``), where read, name it
     and give its indicators."""
     risk = alert.get("risk") or "Unknown"
@@ -95,19 +96,11 @@ def alert_to_incident(alert: dict[str, Any], *, console_url: str, change: str,
     detections = detections or []
     if detections:
         labels["detections"] = len(detections)
-    return {
-        "id": alert["id"],
-        "source": SOURCE,
-        "name": alert_title(alert, detections),
-        "severity": risk_severity(risk),
-        "occurred": as_rfc3339(alert["triggeredAt"]),
-        "updated": as_rfc3339(alert.get("modifiedAt") or alert["triggeredAt"]),
-        "status": alert_status(alert),
-        "url": f"{console_url}/alerts/{alert['id']}",
-        "indicators": detection_indicators(detections),
-        "labels": labels,
-        "raw": alert,
-    }
+    return Incident(
+        id=alert["id"], source=SOURCE, name=alert_title(alert, detections), severity=risk_severity(risk),
+        occurred=as_rfc3339(alert["triggeredAt"]), updated=as_rfc3339(alert.get("modifiedAt") or alert["triggeredAt"]),
+        status=alert_status(alert), url=f"{console_url}/alerts/{alert['id']}",
+        indicators=detection_indicators(detections), labels=labels, raw=alert)
 
 
 @reads_vendor_data

@@ -17,14 +17,14 @@ ALERT = {"id": "a" * 64, "risk": "High", "triggeredAt": "2026-11-30T10:00:00Z", 
                                             ("Unheard-of", 0)])
 def test_severity_is_the_manifests_for_the_risk(risk, severity):
     incident = alert_to_incident({**ALERT, "risk": risk}, console_url="https://cta.example", change="new")
-    assert incident["severity"] == severity == GTA.manifest.severity_mapping.get(risk, 0)
+    assert incident.severity == severity == GTA.manifest.severity_mapping.get(risk, 0)
 
 
 def test_an_alert_without_detections_is_a_valid_incident_named_after_its_risk_and_id():
     incident = alert_to_incident(ALERT, console_url="https://cta.example", change="new")
-    incident_validator().validate(incident)
-    assert incident["name"] == f"High risk alert {'a' * 12}" and incident["indicators"] == []
-    assert incident["status"] == "Open" and incident["url"] == f"https://cta.example/alerts/{'a' * 64}"
+    incident_validator().validate(incident.to_dict())
+    assert incident.name == f"High risk alert {'a' * 12}" and incident.indicators == []
+    assert incident.status == "Open" and incident.url == f"https://cta.example/alerts/{'a' * 64}"
 
 
 def test_severity_follows_risk(gta):
