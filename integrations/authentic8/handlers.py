@@ -19,7 +19,7 @@ from .mapping import log_entry, log_type_row
 
 
 def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> SiloApi:
-    base_url = params.get("base_url") or vendor_manifest(VENDOR).param("base_url")["default"]
+    base_url = params.get("base_url") or vendor_manifest(VENDOR).param("base_url").default
     return connect(base_url=base_url, token=params["token"], org=params["org"], insecure=params["insecure"],
                    proxy=bool(params.get("proxy")), retry=retry)
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..common import errors
+from ..common.incident import Incident
 from ..common.manifest import vendor_manifest
 from ..common.results import defang
 from ..common.timeutil import rfc3339
@@ -31,20 +32,20 @@ def severity(log_type: str) -> int:
 @lru_cache(maxsize=None)
 def log_types() -> tuple[str, ...]:
     """Every log type the API names (the manifest's choices for get-event)."""
-    return tuple(vendor_manifest(VENDOR).command("get-event").arg("log_type")["enum"])
+    return tuple(vendor_manifest(VENDOR).command("get-event").arg("log_type").enum)
 
 
 @lru_cache(maxsize=None)
 def default_fetch_types() -> tuple[str, ...]:
     """What fetch-incidents reads when not told: what a SOC acts on, without the URL/SESSION volume."""
-    return tuple(vendor_manifest(VENDOR).command("fetch-incidents").arg("log_types")["default"])
+    return tuple(vendor_manifest(VENDOR).command("fetch-incidents").arg("log_types").default)
 
 
 @lru_cache(maxsize=None)
 def encrypted_only() -> frozenset[str]:
     """Types only ever logged encrypted (COOKIES, POST DATA): extracting them by name finds nothing, so
     the manifest leaves them out of fetch's choices; with ENC itself, nobody reads them without the key."""
-    fetchable = vendor_manifest(VENDOR).command("fetch-incidents").arg("log_types")["enum"]
+    fetchable = vendor_manifest(VENDOR).command("fetch-incidents").arg("log_types").enum
     return frozenset(t for t in log_types() if t not in fetchable) | {ENC}
 
 
@@ -120,7 +121,7 @@ def incident_name(record: dict[str, Any], log_type: str) -> str:
 
 
 @reads_vendor_data
-def log_to_incident(record: dict[str, Any], *, org: str, log_type: str) -> dict[str, Any]:
+def log_to_incident(record: dict[str, Any], *, org: str, log_type: str) -> Incident:
     # A record's own type wins: an encrypted org's logs arrive as ENC whatever was asked for.
     kind = str(record.get("type") or log_type)
     occurred = rfc3339(log_time(record))
@@ -131,19 +132,11 @@ def log_to_incident(record: dict[str, Any], *, org: str, log_type: str) -> dict[
             labels[name] = value
     if isinstance(record.get("categories"), list):
         labels["categories"] = ", ".join(map(str, record["categories"]))
-    return {
-        "id": log_id(org, kind, log_seq(record)),
-        "source": SOURCE,
-        "name": incident_name(record, kind),
-        "severity": severity(kind),
-        "occurred": occurred,
-        "updated": occurred,  # logs never change
-        "status": "New",
-        "url": None,  # the Silo admin console has no link per log record
-        "indicators": indicators(record, kind),
-        "labels": labels,
-        "raw": record,
-    }
+    return Incident(
+        id=log_id(org, kind, log_seq(record)), source=SOURCE, name=incident_name(record, kind), severity=severity(kind),
+        occurred=occurred, updated=occurred,  # logs never change
+        status="New", url=None,  # the Silo admin console has no link per log record
+        indicators=indicators(record, kind), labels=labels, raw=record)
 
 
 @reads_vendor_data

@@ -56,7 +56,7 @@ def incident_to_ocsf(ctx: ocsf.Context, incident: dict[str, Any]) -> dict[str, A
 def _logs(ctx: ocsf.Context, result: CommandResult) -> list[dict[str, Any]]:
     entries = result.outputs if isinstance(result.outputs, list) else [result.outputs]
     records = result.raw if isinstance(result.raw, list) else [result.raw]
-    return [incident_to_ocsf(ctx, log_to_incident(record, org=entry["org"], log_type=entry["type"]))
+    return [incident_to_ocsf(ctx, log_to_incident(record, org=entry["org"], log_type=entry["type"]).to_dict())
             for entry, record in zip(entries, records)]
 
 

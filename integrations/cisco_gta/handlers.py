@@ -19,7 +19,7 @@ from .mapping import (alert_detail, alert_status, convicting_events_markdown, de
 
 
 def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> GtaClient:
-    return connect(region=params.get("region") or vendor_manifest(VENDOR).param("region")["default"],
+    return connect(region=params.get("region") or vendor_manifest(VENDOR).param("region").default,
                    client_id=params["client_id"], client_secret=params["client_secret"],
                    customer_id=params.get("customer_id"), base_url=params.get("base_url"),
                    token_url=params.get("token_url"), identity_url=params.get("identity_url"),

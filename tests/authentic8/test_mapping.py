@@ -19,28 +19,28 @@ ENC_RECORD = {"key_name": "SILOTest", "enc": "AegpLEeh9mseUW8Gc7eop03cZ", "type"
 
 def test_a_url_log_becomes_a_schema_valid_incident_with_typed_indicators():
     incident = log_to_incident(URL_RECORD, org="Acme Corp", log_type="URL")
-    incident_validator().validate(incident)
-    assert incident["id"] == "Acme Corp/URL/3204201"
-    assert incident["occurred"] == incident["updated"] == "2014-07-01T20:19:33.396Z"
-    assert incident["name"] == "Silo URL: GET hxxp://www[.]java[.]com/en/download/installed[.]jsp"
-    assert {(i["type"], i["value"]) for i in incident["indicators"]} == {
+    incident_validator().validate(incident.to_dict())
+    assert incident.id == "Acme Corp/URL/3204201"
+    assert incident.occurred == incident.updated == "2014-07-01T20:19:33.396Z"
+    assert incident.name == "Silo URL: GET hxxp://www[.]java[.]com/en/download/installed[.]jsp"
+    assert {(i["type"], i["value"]) for i in incident.indicators} == {
         ("url", "http://www.java.com/en/download/installed.jsp"), ("domain", "www.java.com"),
         ("ip", "203.0.113.7"), ("user", "466aa3d4")}
-    assert incident["labels"]["categories"] == "Technology, Business"
-    assert incident["raw"] is URL_RECORD
+    assert incident.labels["categories"] == "Technology, Business"
+    assert incident.raw is URL_RECORD
 
 
 def test_an_enc_log_passes_through_with_its_key_name_and_unknown_severity():
     incident = log_to_incident(ENC_RECORD, org="Acme Corp/Research", log_type="ENC")
-    incident_validator().validate(incident)
-    assert incident["severity"] == 0 and incident["labels"]["key_name"] == "SILOTest"
-    assert incident["name"] == "Silo encrypted log (key SILOTest)"
-    assert incident["raw"]["enc"] == ENC_RECORD["enc"] and incident["indicators"] == []
+    incident_validator().validate(incident.to_dict())
+    assert incident.severity == 0 and incident.labels["key_name"] == "SILOTest"
+    assert incident.name == "Silo encrypted log (key SILOTest)"
+    assert incident.raw["enc"] == ENC_RECORD["enc"] and incident.indicators == []
 
 
 def test_the_records_own_type_wins_over_the_type_asked_for():
     # An encrypted org answers ENC records whatever type was requested.
-    assert log_to_incident(ENC_RECORD, org="X", log_type="URL")["labels"]["log_type"] == "ENC"
+    assert log_to_incident(ENC_RECORD, org="X", log_type="URL").labels["log_type"] == "ENC"
 
 
 @pytest.mark.parametrize("log_type, severity", [("EXPLOIT", 3), ("ISOLATE_BYPASS", 3), ("BLOCKED URL", 2),
@@ -48,7 +48,7 @@ def test_the_records_own_type_wins_over_the_type_asked_for():
                                                 ("URL", 1), ("ENC", 0), ("SOMETHING_NEW", 0)])
 def test_severity_is_per_log_type(log_type, severity):
     record = {**URL_RECORD, "type": log_type}
-    assert log_to_incident(record, org="Acme Corp", log_type=log_type)["severity"] == severity
+    assert log_to_incident(record, org="Acme Corp", log_type=log_type).severity == severity
 
 
 def test_every_log_type_the_api_names_has_a_severity_in_the_manifest():
@@ -64,17 +64,17 @@ def test_a_blocked_url_is_defanged_in_the_name_and_kept_whole_in_indicators():
     record = {"seq_id": 5, "create_ts": 1.5, "type": "BLOCKED URL", "url": "https://secure-paypa1.com/login",
               "domain": "secure-paypa1.com", "reason": "Blocked by category policy: Phishing"}
     incident = log_to_incident(record, org="Acme Corp", log_type="BLOCKED URL")
-    assert "hxxps://secure-paypa1[.]com" in incident["name"] and "https://" not in incident["name"]
-    assert {"type": "url", "value": "https://secure-paypa1.com/login", "role": "blocked"} in incident["indicators"]
+    assert "hxxps://secure-paypa1[.]com" in incident.name and "https://" not in incident.name
+    assert {"type": "url", "value": "https://secure-paypa1.com/login", "role": "blocked"} in incident.indicators
 
 
 def test_a_download_carries_its_file_hashes_as_indicators():
     record = {"seq_id": 6, "create_ts": 2.0, "type": "DOWNLOAD", "filename": "setup.exe", "domain": "mega.nz",
               "url": "https://mega.nz/f", "sha256": "a" * 64, "md5": "b" * 32, "user_id": "u1"}
     incident = log_to_incident(record, org="Acme Corp", log_type="DOWNLOAD")
-    hashes = [i["value"] for i in incident["indicators"] if i["type"] == "hash"]
+    hashes = [i["value"] for i in incident.indicators if i["type"] == "hash"]
     assert hashes == ["a" * 64, "b" * 32]
-    assert incident["name"] == "Silo DOWNLOAD: setup[.]exe from mega[.]nz"
+    assert incident.name == "Silo DOWNLOAD: setup[.]exe from mega[.]nz"
 
 
 def test_a_log_entry_output_keeps_the_vendor_fields_and_adds_id_org_and_time():
