@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from soarpacks.integrations.alphasoc import handlers
+from soarpacks.integrations.alphasoc import fetch, mapping
 from soarpacks.integrations.common import errors
 from soarpacks.integrations.common.schemas import incident_validator
 
@@ -31,7 +31,7 @@ def page(alerts, follow, more=False, threats=THREATS) -> dict:
 
 def test_an_alert_becomes_one_schema_valid_incident_named_after_its_worst_threat():
     alert = dns_alert(1, threats=["young_domain", "c2_communication"])
-    incident = handlers.alert_to_incident(alert, THREATS)
+    incident = mapping.alert_to_incident(alert, THREATS)
     incident_validator().validate(incident)
     assert incident["name"] == ("C2 communication attempt indicating infection (+1 more): www[.]bad-1[.]example. "
                                 "from john-pc")
@@ -42,13 +42,13 @@ def test_an_alert_becomes_one_schema_valid_incident_named_after_its_worst_threat
 
 @pytest.mark.parametrize("vendor, expected", [(5, 4), (4, 3), (3, 2), (2, 1), (1, 1), (0, 0)])
 def test_alphasoc_severity_1_to_5_maps_to_the_incident_scale(vendor, expected):
-    assert handlers.incident_severity(vendor) == expected
+    assert mapping.incident_severity(vendor) == expected
 
 
 def test_severity_mapping_in_the_manifest_matches_the_code():
     from soarpacks.integrations.common.registry import get
-    mapping = get("alphasoc").manifest.data["severity_mapping"]
-    assert {int(k): v for k, v in mapping.items()} == handlers.SEVERITY
+    table = get("alphasoc").manifest.data["severity_mapping"]
+    assert {int(k): v for k, v in table.items()} == mapping.SEVERITY
 
 
 def test_indicators_cover_source_destination_url_and_ja3():
@@ -57,11 +57,11 @@ def test_indicators_cover_source_destination_url_and_ja3():
         "destIP": "188.68.55.50", "ja3": "724dedf93fb5a3636a0f1ee8fcec8801", "certHash": "9fcc5c1e"}}
     http = {"eventType": "http", "threats": [], "wisdom": {"domain": "microsoft775.com"},
             "event": {"ts": "2024-03-01T10:00:00Z", "srcIP": "10.1.1.1", "url": "http://microsoft775.com/wpad.dat"}}
-    found = {(i["type"], i["value"], i["role"]) for i in handlers.alert_to_incident(alert, THREATS)["indicators"]}
+    found = {(i["type"], i["value"], i["role"]) for i in mapping.alert_to_incident(alert, THREATS)["indicators"]}
     assert found >= {("ip", "10.1.1.1", "source"), ("host", "pc", "source"), ("user", "ann", "source"),
                      ("ip", "188.68.55.50", "destination"), ("ja3", "724dedf93fb5a3636a0f1ee8fcec8801", "client"),
                      ("hash", "9fcc5c1e", "certificate")}
-    found = {(i["type"], i["value"]) for i in handlers.alert_to_incident(http, THREATS)["indicators"]}
+    found = {(i["type"], i["value"]) for i in mapping.alert_to_incident(http, THREATS)["indicators"]}
     assert {("url", "http://microsoft775.com/wpad.dat"), ("domain", "microsoft775.com")} <= found
 
 
@@ -69,14 +69,14 @@ def test_the_incident_id_is_stable_and_ignores_enrichment_that_alphasoc_may_amen
     alert = dns_alert(1)
     amended = json.loads(json.dumps(alert))
     amended["wisdom"]["flags"].append("young_domain")
-    assert handlers.alert_id(alert) == handlers.alert_id(amended)
-    assert handlers.alert_id(alert) != handlers.alert_id(dns_alert(2))
+    assert mapping.alert_id(alert) == mapping.alert_id(amended)
+    assert mapping.alert_id(alert) != mapping.alert_id(dns_alert(2))
 
 
 def test_an_alert_without_a_usable_timestamp_still_maps_to_a_valid_incident():
     alert = dns_alert(1)
     del alert["event"]["ts"]
-    incident_validator().validate(handlers.alert_to_incident(alert, {}))
+    incident_validator().validate(mapping.alert_to_incident(alert, {}))
 
 
 # --- paging and the bookmark (wire level) ---------------------------------------------------------
@@ -170,9 +170,9 @@ def test_min_severity_and_include_policy_filter_alerts(alphasoc, sim):
 
 def test_dropping_policy_threats_rates_an_alert_by_its_other_threats_but_keeps_its_id():
     alert = dns_alert(1, threats=["tor_usage", "young_domain"])
-    incident = handlers._keep(alert, THREATS, min_severity=1, include_policy=False, threats=[])
+    incident = fetch._keep(alert, THREATS, min_severity=1, include_policy=False, threats=[])
     assert incident["labels"]["threats"] == "young_domain" and incident["severity"] == 1
-    assert incident["id"] == handlers.alert_id(alert) and incident["raw"] == alert
+    assert incident["id"] == mapping.alert_id(alert) and incident["raw"] == alert
 
 
 def test_the_threat_filter_keeps_only_alerts_with_those_threats(alphasoc):
