@@ -18,7 +18,6 @@ from ..common.vendordata import reads_vendor_data
 from . import telemetry
 
 VENDOR = "AlphaSOC"
-DEFAULT_BASE_URL = "https://api.alphasoc.net"
 
 # An API key cannot be refreshed, so a 401 is final (the default table would resend it once).
 ERROR_TABLE = {**DEFAULT_ERROR_TABLE, 401: Rule(Action.FAIL, errors.AuthError)}
@@ -92,5 +91,7 @@ def _dictionary(body: Any, key: str) -> dict[str, dict[str, Any]]:
 
 
 def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> AlphaSocClient:
-    return AlphaSocClient(params.get("base_url") or DEFAULT_BASE_URL, params["api_key"],
-                          verify=not params.get("insecure", False), proxy=bool(params.get("proxy")), retry=retry)
+    """The client from the instance params as the runner validated them: the manifest's defaults (the
+    public API host, TLS verified, no proxy) are filled in there, not repeated here."""
+    return AlphaSocClient(params["base_url"], params["api_key"], verify=not params.get("insecure"),
+                          proxy=bool(params.get("proxy")), retry=retry)

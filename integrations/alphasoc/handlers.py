@@ -21,10 +21,13 @@ from .client import AlphaSocClient, make_client
 
 __all__ = ["make_client"]   # the registry finds the client factory here
 
+# Handlers take no defaults for arguments the manifest gives a default: the runner always passes those
+# (``soarpacks validate`` checks it), and a second copy of a default here would drift from the manifest.
+
 
 @command("fetch-incidents")
-def fetch_incidents(client: AlphaSocClient, *, max_fetch: int, min_severity: int = 1,
-                    threats: list[str] | None = None, include_policy: bool = True, first_fetch: str | None = None,
+def fetch_incidents(client: AlphaSocClient, *, max_fetch: int, min_severity: int, include_policy: bool,
+                    threats: list[str] | None = None, first_fetch: str | None = None,
                     state: dict[str, Any] | None = None) -> Iterator[FetchBatch]:
     """New alerts since the stored follow bookmark, one batch per page (see ``fetch.py``).
 
@@ -44,15 +47,15 @@ def test_module(client: AlphaSocClient) -> CommandResult:
     account = mapping.account(status)
     if account["expired"]:
         raise errors.AuthError(f"AlphaSOC: the API key expired ({account['expiration_date'] or 'date unknown'})")
-    outputs = {"ok": True, **account}
-    return CommandResult(outputs=outputs, raw=status, readable=mapping.account_markdown(account, "AlphaSOC: ok"))
+    return CommandResult(outputs={"ok": True, **account}, raw=status, title="AlphaSOC: ok",
+                         extra=mapping.account_messages(account))
 
 
 @command("alphasoc-account-status")
 def account_status(client: AlphaSocClient) -> CommandResult:
     status = client.account_status()
     account = mapping.account(status)
-    return CommandResult(outputs=account, raw=status, readable=mapping.account_markdown(account, "AlphaSOC account"))
+    return CommandResult(outputs=account, raw=status, title="AlphaSOC account", extra=mapping.account_messages(account))
 
 
 # --- inventory -------------------------------------------------------------------------------------
@@ -73,7 +76,7 @@ def get_threat(client: AlphaSocClient, *, threat_id: str) -> CommandResult:
 
 
 @command("alphasoc-list-threats")
-def list_threats(client: AlphaSocClient, *, min_severity: int = 1, include_policy: bool = True) -> CommandResult:
+def list_threats(client: AlphaSocClient, *, min_severity: int, include_policy: bool) -> CommandResult:
     inventory = client.threats()
     rows = [mapping.threat(k, v) for k, v in inventory.items()]
     rows = [r for r in rows if r["severity"] >= min_severity and (include_policy or not r["policy"])]
@@ -100,9 +103,8 @@ def list_flags(client: AlphaSocClient, *, type: str | None = None) -> CommandRes
 # --- telemetry -------------------------------------------------------------------------------------
 
 @command("alphasoc-submit-telemetry")
-def submit_telemetry(client: AlphaSocClient, *, event_type: str, file: str | None = None, events: Any = None,
-                     format: str = "auto", start_at: int = 0, limit: int = 0,  # noqa: A002
-                     max_batch_bytes: int = telemetry.MAX_BATCH_BYTES) -> CommandResult:
+def submit_telemetry(client: AlphaSocClient, *, event_type: str, format: str, start_at: int,  # noqa: A002
+                     limit: int, max_batch_bytes: int, file: str | None = None, events: Any = None) -> CommandResult:
     """Streams events from a file (or the ``events`` argument) to ``/v1/events/<type>`` in gzip
     batches; a progress line goes to stderr only when it is a terminal (never to stdout)."""
     if (file is None) == (events is None):
@@ -120,4 +122,5 @@ def submit_telemetry(client: AlphaSocClient, *, event_type: str, file: str | Non
         result = telemetry.upload(client.post_events, event_type, records, start_at=start_at,
                                   limit=limit or None, max_batch_bytes=max_batch_bytes, progress=progress)
         result = {"source": "arguments", **result}
-    return CommandResult(outputs=result, raw=None, readable=telemetry.markdown(result))
+    return CommandResult(outputs=result, raw=None, title="AlphaSOC telemetry upload",
+                         extra=mapping.telemetry_details(result))

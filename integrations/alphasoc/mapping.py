@@ -9,16 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from ..common import errors
+from ..common.manifest import load_manifest
+from ..common.resources import package_dir
 from ..common.results import defang, markdown_table
 from ..common.timeutil import parse_time, rfc3339, utcnow
 from ..common.vendordata import reads_vendor_data
 
 SOURCE = "alphasoc"
-# AlphaSOC threat severity (1-5) to the incident scale (0 unknown .. 4 critical); also in the manifest.
-SEVERITY = {5: 4, 4: 3, 3: 2, 2: 1, 1: 1}
 LEVEL_NAMES = {1: "info", 2: "warning", 3: "error"}
 
 
@@ -41,8 +42,22 @@ def threat_severity(threat_ids: list[str], definitions: dict[str, Any]) -> int:
     return max((s for s in known if isinstance(s, int)), default=0)
 
 
+@lru_cache(maxsize=None)
+def severity_table() -> dict[int, int]:
+    """AlphaSOC threat severity (1-5) to the incident scale (0 unknown .. 4 critical): the manifest's
+    ``severity_mapping``, written there only (docs, OCSF and the exports read it too)."""
+    manifest = load_manifest(package_dir("integrations") / SOURCE / "manifest.yaml")
+    return {int(level): scale for level, scale in manifest.data["severity_mapping"].items()}
+
+
 def incident_severity(vendor_severity: int) -> int:
-    return SEVERITY.get(vendor_severity, 4 if vendor_severity > 5 else 0)
+    """The incident severity of an AlphaSOC severity; above the documented scale (a level AlphaSOC
+    may add) as severe as its top, and unknown (0) for 0 or anything else it does not list."""
+    table = severity_table()
+    if vendor_severity in table:
+        return table[vendor_severity]
+    top = max(table)
+    return table[top] if vendor_severity > top else 0
 
 
 @reads_vendor_data
@@ -148,11 +163,11 @@ def account(status: dict[str, Any]) -> dict[str, Any]:
             "today": status.get("today"), "messages": messages}
 
 
-def account_markdown(account: dict[str, Any], title: str) -> str:
-    summary = markdown_table([{k: v for k, v in account.items() if k != "messages"}], title=title)
+def account_messages(account: dict[str, Any]) -> str | None:
+    """AlphaSOC's messages as a table under the account's (which has the manifest's columns)."""
     if not account["messages"]:
-        return summary
-    return summary + "\n\n" + markdown_table(account["messages"], columns=["level_name", "body"], title="Messages")
+        return None
+    return markdown_table(account["messages"], columns=["level_name", "body"], title="Messages")
 
 
 # --- inventory -------------------------------------------------------------------------------------
@@ -167,3 +182,22 @@ def threat(threat_id: str, definition: dict[str, Any]) -> dict[str, Any]:
 @reads_vendor_data
 def flag(flag_id: str, definition: dict[str, Any]) -> dict[str, Any]:
     return {"id": flag_id, "title": definition.get("title", ""), "type": str(definition.get("type") or "")}
+
+
+# --- telemetry -------------------------------------------------------------------------------------
+
+def telemetry_details(result: dict[str, Any]) -> str | None:
+    """What an upload's totals (the manifest's columns) do not show: rejections by reason, the batches
+    that failed (with the offsets to resend them from), samples of the events not sent, why it stopped."""
+    parts = []
+    if result["rejected"]:
+        parts.append(markdown_table([{"reason": k, "events": v} for k, v in result["rejected"].items()],
+                                    title="Rejected by AlphaSOC"))
+    if result["failed_batches"]:
+        parts.append(markdown_table(result["failed_batches"], columns=["batch", "offset", "events", "line", "error"],
+                                    title="Failed batches (resend with start_at=<offset> limit=<events>)"))
+    if result["invalid_samples"]:
+        parts.append(markdown_table(result["invalid_samples"], title=f"Events not sent ({result['invalid']})"))
+    if result["stopped"]:
+        parts.append(f"**{result['stopped']}**; resume with start_at={result['resume_at']}")
+    return "\n\n".join(parts) or None
