@@ -17,9 +17,7 @@ from ..common.registry import command
 from ..common.results import CommandResult, FetchBatch
 
 from . import fetch, mapping, telemetry
-from .client import AlphaSocClient, make_client
-
-__all__ = ["make_client"]   # the registry finds the client factory here
+from .client import AlphaSocClient, make_client  # noqa: F401 - the registry finds make_client here
 
 # Handlers take no defaults for arguments the manifest gives a default: the runner always passes those
 # (``soarpacks validate`` checks it), and a second copy of a default here would drift from the manifest.
