@@ -9,12 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from ..common import errors
-from ..common.manifest import load_manifest
-from ..common.resources import package_dir
+from ..common.manifest import vendor_manifest
 from ..common.results import defang, markdown_table
 from ..common.timeutil import parse_time, rfc3339, utcnow
 from ..common.vendordata import reads_vendor_data
@@ -42,12 +40,10 @@ def threat_severity(threat_ids: list[str], definitions: dict[str, Any]) -> int:
     return max((s for s in known if isinstance(s, int)), default=0)
 
 
-@lru_cache(maxsize=None)
 def severity_table() -> dict[int, int]:
     """AlphaSOC threat severity (1-5) to the incident scale (0 unknown .. 4 critical): the manifest's
     ``severity_mapping``, written there only (docs, OCSF and the exports read it too)."""
-    manifest = load_manifest(package_dir("integrations") / SOURCE / "manifest.yaml")
-    return {int(level): scale for level, scale in manifest.data["severity_mapping"].items()}
+    return {int(level): scale for level, scale in vendor_manifest(SOURCE).severity_mapping.items()}
 
 
 def incident_severity(vendor_severity: int) -> int:

@@ -7,6 +7,7 @@ import pytest
 from werkzeug.wrappers import Response
 
 from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.manifest import vendor_manifest
 from soarpacks.integrations.common.registry import get
 from soarpacks.integrations.common.retry import FAST_RETRY
 from soarpacks.integrations.common.runner import Instance
@@ -58,8 +59,7 @@ def test_the_client_repr_and_errors_never_show_the_key(server):
 
 
 def test_without_a_base_url_the_client_uses_the_manifests_default():
-    manifest = get("alphasoc").manifest
-    default = next(p["default"] for p in manifest.params if p["name"] == "base_url")
+    default = vendor_manifest("alphasoc").param("base_url")["default"]
     instance = Instance.configure(get("alphasoc"), {"api_key": "canary-test-key"}, store=MemoryStateStore(),
                                   retry=FAST_RETRY)
     assert instance.client.http.base_url.rstrip("/") == default.rstrip("/")

@@ -7,6 +7,7 @@ import inspect
 import pytest
 
 from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.manifest import vendor_manifest
 from soarpacks.integrations.common.registry import get
 from tests.alphasoc.support import ACCOUNT
 
@@ -53,10 +54,10 @@ def test_commands_the_api_lacks_answer_not_supported_by_alphasoc(wire, name):
 
 def test_the_account_table_has_the_manifests_columns_and_titles_and_the_messages_below(httpserver, wire):
     httpserver.expect_request("/v1/account/status").respond_with_json(ACCOUNT)
-    outputs = get("alphasoc").manifest.command("alphasoc-account-status").outputs
+    declared = vendor_manifest("alphasoc").command("alphasoc-account-status")
     lines = wire.run("alphasoc-account-status").markdown().splitlines()
     header = lines.index("### AlphaSOC account") + 2
-    assert lines[header] == "| " + " | ".join(outputs["titles"][c] for c in outputs["columns"]) + " |"
+    assert lines[header] == "| " + " | ".join(declared.outputs["titles"][c] for c in declared.columns) + " |"
     assert lines[lines.index("### Messages") + 4] == "| warning | Your API key is not activated. |"
 
 

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from soarpacks.integrations.alphasoc import mapping
+from soarpacks.integrations.common.manifest import vendor_manifest
 from soarpacks.integrations.common.schemas import incident_validator
 from tests.alphasoc.support import THREATS, dns_alert
 
@@ -27,8 +28,7 @@ def test_alphasoc_severity_1_to_5_maps_to_the_incident_scale(vendor, expected):
 
 
 def test_the_severity_mapping_is_read_from_the_manifest(monkeypatch):
-    from soarpacks.integrations.common.registry import get
-    table = get("alphasoc").manifest.data["severity_mapping"]
+    table = vendor_manifest("alphasoc").severity_mapping
     assert {level: mapping.incident_severity(int(level)) for level in table} == table
     # Changed in the manifest, changed in the incidents: the code keeps no copy of its own.
     monkeypatch.setattr(mapping, "severity_table", lambda: {1: 0, 2: 0, 3: 1, 4: 2, 5: 3})
