@@ -7,12 +7,14 @@ page again and skipping the alerts (by content hash) already handled.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Iterator
 
 from ..common import errors
+from ..common.bookmarks import FollowBookmark
+from ..common.fetching import fetch_in_batches
+from ..common.incident import Incident
 from ..common.paginators import PaginationError
 from ..common.results import FetchBatch
 from ..common.timeutil import parse_time, rfc3339
@@ -20,38 +22,6 @@ from ..common.vendordata import reads_vendor_data
 
 from .client import AlphaSocClient
 from .mapping import alert_id, alert_to_incident, event_time, threat_severity
-
-
-@dataclass(frozen=True)
-class FollowBookmark:
-    """AlphaSOC's opaque ``follow`` plus the ids already handled from the page it returns.
-
-    ``done`` is only non-empty when ``max_fetch`` cut a page short: the next run asks for the same
-    page again and skips those alerts, so nothing is lost or handed over twice.
-    """
-
-    follow: str | None = None
-    done: frozenset[str] = frozenset()
-    # first_fetch as fixed by the first run (RFC 3339): older alerts are passed over, on that run and on the
-    # runs that finish reading what the API still held then (a cut page, more pages).
-    since: str | None = None
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any] | None) -> "FollowBookmark":
-        if not state:
-            return cls()
-        follow, done, since = state.get("follow"), state.get("done", []), state.get("since")
-        if (follow is not None and not isinstance(follow, str)) or not isinstance(done, list) \
-                or not all(isinstance(i, str) for i in done) or (since is not None and not isinstance(since, str)):
-            raise errors.StateError(f"the stored AlphaSOC bookmark {json.dumps(state)[:200]} cannot be read; "
-                                    "refusing to restart from scratch (delete the state to start over)")
-        return cls(follow or None, frozenset(done), since or None)
-
-    def to_state(self) -> dict[str, Any]:
-        state: dict[str, Any] = {"follow": self.follow, "done": sorted(self.done)}
-        if self.since:
-            state["since"] = self.since
-        return state
 
 
 @dataclass(frozen=True)
@@ -66,7 +36,7 @@ class Filters:
 
 @reads_vendor_data
 def _keep(alert: dict[str, Any], definitions: dict[str, Any], *, min_severity: int, include_policy: bool,
-          threats: list[str]) -> dict[str, Any] | None:
+          threats: list[str]) -> Incident | None:
     """The alert as it should become an incident, or ``None`` when the filters drop it."""
     threat_ids = [str(t) for t in alert.get("threats") or []]
     if threats and not set(threats).intersection(threat_ids):
@@ -89,27 +59,6 @@ def _before(alert: dict[str, Any], since: datetime) -> bool:
     return occurred is not None and occurred < since
 
 
-def _select(alerts: list[dict[str, Any]], definitions: dict[str, Any], done: set[str], room: int,
-            filters: Filters) -> tuple[list[dict[str, Any]], bool]:
-    """The page's new incidents, at most ``room`` of them, and whether the page was cut short.
-    ``done`` gains every alert handled (kept or filtered out), so a cut page resumes after them."""
-    incidents: list[dict[str, Any]] = []
-    for alert in alerts:
-        identity = alert_id(alert)
-        if identity in done:
-            continue
-        incident = _keep(alert, definitions, min_severity=filters.min_severity,
-                         include_policy=filters.include_policy, threats=filters.threats)
-        if incident is not None and filters.since is not None and _before(alert, filters.since):
-            incident = None
-        if incident is not None:
-            if len(incidents) == room:
-                return incidents, True
-            incidents.append(incident)
-        done.add(identity)
-    return incidents, False
-
-
 def _page(client: AlphaSocClient, follow: str | None, *, stored: str | None, threats: list[str]) -> dict[str, Any]:
     try:
         return client.alerts(follow=follow, threats=threats)
@@ -122,43 +71,53 @@ def _page(client: AlphaSocClient, follow: str | None, *, stored: str | None, thr
 
 def _start(state: dict[str, Any] | None, first_fetch: str | None) -> FollowBookmark:
     """The stored bookmark; on the first run, one that remembers how far back ``first_fetch`` reaches."""
-    if not state and first_fetch:
-        return FollowBookmark(since=rfc3339(parse_time(first_fetch)))
-    return FollowBookmark.from_state(state)
+    since = rfc3339(parse_time(first_fetch)) if not state and first_fetch else None
+    return FollowBookmark.from_state(state, what="AlphaSOC", since=since)
+
+
+def _pages(client: AlphaSocClient, mark: FollowBookmark, *,
+           threats: list[str]) -> Iterator[list[tuple[dict[str, Any], dict[str, Any]]]]:
+    """Each page's alerts with the page's threat definitions, following ``follow`` while ``more``. The
+    bookmark is told which page is read; an empty page is not handed on (the old bookmark stays), and is
+    followed on only if told to."""
+    follow, stored = mark.follow, mark.follow
+    while True:
+        page = _page(client, follow, stored=stored, threats=threats)
+        alerts = [a for a in page.get("alerts") or [] if isinstance(a, dict)]
+        more, next_follow = bool(page.get("more")), page.get("follow")
+        if not isinstance(next_follow, str) or not next_follow:
+            next_follow = None
+        if alerts:
+            definitions = page.get("threats") or {}
+            mark.reading(follow, next_follow, [alert_id(alert) for alert in alerts])
+            yield [(alert, definitions) for alert in alerts]
+            if next_follow is None:
+                raise errors.VendorError("AlphaSOC answered an alerts page without a follow bookmark")
+        if not more:
+            return
+        if not alerts and next_follow in (None, follow):
+            raise PaginationError("AlphaSOC said there are more alerts but gave no new follow bookmark")
+        if next_follow == follow:
+            raise PaginationError(f"pagination loop: AlphaSOC returned the same follow bookmark twice ({next_follow!r})")
+        follow = next_follow
 
 
 def alert_batches(client: AlphaSocClient, *, max_fetch: int, filters: Filters, first_fetch: str | None,
                   state: dict[str, Any] | None) -> Iterator[FetchBatch]:
     """One batch per page, whose bookmark the runner saves only after the page's incidents were handed
-    over; an empty page saves nothing (the old bookmark stays), and is followed on only if told to."""
+    over. A page cut short by ``max_fetch`` is resumed by asking for the same page again and skipping the
+    alerts (kept or filtered out) already handled."""
     mark = _start(state, first_fetch)
     if mark.since:
         filters = replace(filters, since=parse_time(mark.since))
-    room, follow = max_fetch, mark.follow
-    while True:
-        page = _page(client, follow, stored=mark.follow, threats=filters.threats)
-        alerts = [a for a in page.get("alerts") or [] if isinstance(a, dict)]
-        more, next_follow = bool(page.get("more")), page.get("follow")
-        if not alerts:
-            if not more:
-                return
-            if not next_follow or next_follow == follow:
-                raise PaginationError("AlphaSOC said there are more alerts but gave no new follow bookmark")
-            follow = next_follow
-            continue
-        done = set(mark.done) if follow == mark.follow else set()
-        incidents, cut = _select(alerts, page.get("threats") or {}, done, room, filters)
-        room -= len(incidents)
-        if cut or not isinstance(next_follow, str) or not next_follow:
-            # Resume from the same follow, skipping what was handled.
-            yield FetchBatch(incidents, FollowBookmark(follow, frozenset(done), mark.since).to_state())
-            if cut:
-                return
-            raise errors.VendorError("AlphaSOC answered an alerts page without a follow bookmark")
-        yield FetchBatch(incidents, FollowBookmark(next_follow, since=mark.since).to_state())
-        if not more or room == 0:
-            return
-        if next_follow == follow:
-            raise PaginationError(f"pagination loop: AlphaSOC returned the same follow bookmark twice ({next_follow!r})")
-        mark = FollowBookmark(next_follow, since=mark.since)
-        follow = next_follow
+
+    def to_incident(entry: tuple[dict[str, Any], dict[str, Any]]) -> Incident | None:
+        alert, definitions = entry
+        incident = _keep(alert, definitions, min_severity=filters.min_severity,
+                         include_policy=filters.include_policy, threats=filters.threats)
+        if incident is not None and filters.since is not None and _before(alert, filters.since):
+            return None
+        return incident
+
+    yield from fetch_in_batches(_pages(client, mark, threats=filters.threats), bookmark=mark, max_fetch=max_fetch,
+                                moment_and_id=lambda entry: (None, alert_id(entry[0])), to_incident=to_incident)

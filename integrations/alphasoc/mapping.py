@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..common import errors
+from ..common.incident import Incident
 from ..common.manifest import vendor_manifest
 from ..common.results import defang, markdown_table
 from ..common.timeutil import parse_time, rfc3339, utcnow
@@ -130,7 +131,7 @@ def _labels(alert: dict[str, Any], threat_ids: list[str], ranked: list[str], def
 
 @reads_vendor_data
 def alert_to_incident(alert: dict[str, Any], definitions: dict[str, Any], *,
-                      threat_ids: list[str] | None = None) -> dict[str, Any]:
+                      threat_ids: list[str] | None = None) -> Incident:
     """One incident per alert; threat titles and severities come from the page's ``threats``.
     ``threat_ids`` narrows the threats that name and rate it (policy threats left out), never its id."""
     if threat_ids is None:
@@ -139,13 +140,12 @@ def alert_to_incident(alert: dict[str, Any], definitions: dict[str, Any], *,
     ranked = sorted(threat_ids, key=lambda t: -(definitions.get(t) or {}).get("severity", 0))
     # An event without a usable time: when we learned of it.
     occurred = rfc3339(event_time(alert) or utcnow())
-    return {
-        "id": alert_id(alert), "source": SOURCE, "name": defang(_name(alert, ranked, definitions)),
-        "severity": incident_severity(vendor_severity), "occurred": occurred, "updated": occurred,
+    return Incident(
+        id=alert_id(alert), source=SOURCE, name=defang(_name(alert, ranked, definitions)),
+        severity=incident_severity(vendor_severity), occurred=occurred, updated=occurred,
         # AlphaSOC alerts have no workflow status; every alert arrives as new.
-        "status": "New", "url": None, "indicators": _indicators(alert),
-        "labels": _labels(alert, threat_ids, ranked, definitions, vendor_severity), "raw": alert,
-    }
+        status="New", url=None, indicators=_indicators(alert),
+        labels=_labels(alert, threat_ids, ranked, definitions, vendor_severity), raw=alert)
 
 
 # --- account ---------------------------------------------------------------------------------------

@@ -118,8 +118,8 @@ def test_min_severity_and_include_policy_filter_alerts(alphasoc, sim):
 def test_dropping_policy_threats_rates_an_alert_by_its_other_threats_but_keeps_its_id():
     alert = dns_alert(1, threats=["tor_usage", "young_domain"])
     incident = fetch._keep(alert, THREATS, min_severity=1, include_policy=False, threats=[])
-    assert incident["labels"]["threats"] == "young_domain" and incident["severity"] == 1
-    assert incident["id"] == mapping.alert_id(alert) and incident["raw"] == alert
+    assert incident.labels["threats"] == "young_domain" and incident.severity == 1
+    assert incident.id == mapping.alert_id(alert) and incident.raw == alert
 
 
 def test_the_threat_filter_keeps_only_alerts_with_those_threats(alphasoc):

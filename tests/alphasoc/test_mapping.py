@@ -14,12 +14,12 @@ from tests.alphasoc.support import THREATS, dns_alert
 def test_an_alert_becomes_one_schema_valid_incident_named_after_its_worst_threat():
     alert = dns_alert(1, threats=["young_domain", "c2_communication"])
     incident = mapping.alert_to_incident(alert, THREATS)
-    incident_validator().validate(incident)
-    assert incident["name"] == ("C2 communication attempt indicating infection (+1 more): www[.]bad-1[.]example. "
+    incident_validator().validate(incident.to_dict())
+    assert incident.name == ("C2 communication attempt indicating infection (+1 more): www[.]bad-1[.]example. "
                                 "from john-pc")
-    assert incident["severity"] == 4 and incident["labels"]["vendor_severity"] == 5
-    assert incident["occurred"] == "2024-03-01T10:00:01.000Z" and incident["source"] == "alphasoc"
-    assert incident["raw"] == alert
+    assert incident.severity == 4 and incident.labels["vendor_severity"] == 5
+    assert incident.occurred == "2024-03-01T10:00:01.000Z" and incident.source == "alphasoc"
+    assert incident.raw == alert
 
 
 @pytest.mark.parametrize("vendor, expected", [(5, 4), (4, 3), (3, 2), (2, 1), (1, 1), (0, 0)])
@@ -41,11 +41,11 @@ def test_indicators_cover_source_destination_url_and_ja3():
         "destIP": "188.68.55.50", "ja3": "724dedf93fb5a3636a0f1ee8fcec8801", "certHash": "9fcc5c1e"}}
     http = {"eventType": "http", "threats": [], "wisdom": {"domain": "microsoft775.com"},
             "event": {"ts": "2024-03-01T10:00:00Z", "srcIP": "10.1.1.1", "url": "http://microsoft775.com/wpad.dat"}}
-    found = {(i["type"], i["value"], i["role"]) for i in mapping.alert_to_incident(alert, THREATS)["indicators"]}
+    found = {(i["type"], i["value"], i["role"]) for i in mapping.alert_to_incident(alert, THREATS).indicators}
     assert found >= {("ip", "10.1.1.1", "source"), ("host", "pc", "source"), ("user", "ann", "source"),
                      ("ip", "188.68.55.50", "destination"), ("ja3", "724dedf93fb5a3636a0f1ee8fcec8801", "client"),
                      ("hash", "9fcc5c1e", "certificate")}
-    found = {(i["type"], i["value"]) for i in mapping.alert_to_incident(http, THREATS)["indicators"]}
+    found = {(i["type"], i["value"]) for i in mapping.alert_to_incident(http, THREATS).indicators}
     assert {("url", "http://microsoft775.com/wpad.dat"), ("domain", "microsoft775.com")} <= found
 
 
@@ -60,4 +60,4 @@ def test_the_incident_id_is_stable_and_ignores_enrichment_that_alphasoc_may_amen
 def test_an_alert_without_a_usable_timestamp_still_maps_to_a_valid_incident():
     alert = dns_alert(1)
     del alert["event"]["ts"]
-    incident_validator().validate(mapping.alert_to_incident(alert, {}))
+    incident_validator().validate(mapping.alert_to_incident(alert, {}).to_dict())
