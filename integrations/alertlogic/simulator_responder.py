@@ -137,7 +137,8 @@ class ResponderSimulation:
         if payload["type"] != "action":   # ExecutionRecord.type (PayloadType) has no "action"
             record["type"] = payload["type"]
         with self.lock:
-            self.executions[record["id"]] = {"record": record, "reads": 0, "parameters": payload.get("parameters") or {}}
+            self.executions[record["id"]] = {"record": record, "reads": 0, "payload": payload,
+                                               "parameters": payload.get("parameters") or {}}
         return json_response(record, 201)
 
     def responder_execution(self, request: Request, account_id: str, execution_id: str) -> Response:
