@@ -25,8 +25,9 @@ from ..common.vendordata import dig, reads_vendor_data
 
 VENDOR = "alertlogic"
 SEARCH_TYPES = ("auto", "batch", "report")
-# Seconds between status polls: quick at first (small searches finish in seconds), then every 5 s.
-POLL_DELAYS = (1.0, 1.0, 2.0, 3.0, 5.0)
+# Seconds between status polls: quick at first (a narrow search finishes in a second or two), then
+# every 5 s, so a long search costs one status read per 5 s.
+POLL_DELAYS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
 PAGE_SIZE = 1000
 
 

@@ -77,7 +77,7 @@ class SearchSimulation:
     def search_examples(self) -> dict[str, dict[str, Any]]:
         return {"alertlogic-search-logs": {"query": "SELECT time_recv, message FROM logmsgs WHERE "
                                                     "CONTAINS(message, 'Failed password')",
-                                           "start_time": "3 days", "timeout": 60}}
+                                           "start_time": "3 days", "search_type": "batch", "timeout": 60}}
 
     # --- helpers -------------------------------------------------------------------------------------
     def _search_error(self, message: str, status: int = 400) -> Response:
