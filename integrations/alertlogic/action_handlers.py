@@ -148,7 +148,11 @@ def responder_block_history(client: AlertLogicClient, *, bobj: str | None = None
         filters["incident_id"] = [client.resolve_incident_id(incident_id)]
     if status:
         filters["status"] = list(status)
-    start, end = _window(start_time, end_time) if start_time or end_time else (None, None)
+    now = utcnow()
+    start = parse_time(start_time, now=now) if start_time else None
+    end = parse_time(end_time, now=now) if end_time else None
+    if start is not None and end is not None and start >= end:
+        raise errors.InputError(f"start_time ({rfc3339(start)}) must be before end_time ({rfc3339(end)})")
     blocks: list[dict[str, Any]] = []
     for block in _responder(client).block_history(filters=filters, start=start, end=end):
         blocks.append(_block(block))

@@ -29,6 +29,8 @@ SEARCH_TYPES = ("auto", "batch", "report")
 # every 5 s, so a long search costs one status read per 5 s.
 POLL_DELAYS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
 PAGE_SIZE = 1000
+# search.v2.yaml's x-invoked-by: "a one or two-word description of your client", for Alert Logic's logs.
+INVOKED_BY = {"x-invoked-by": "soarpacks"}
 
 
 @dataclass
@@ -59,7 +61,7 @@ class SearchApi:
         nothing would ever release."""
         params = {"start": int(start.timestamp()), "end": int(end.timestamp()), "search_type": search_type}
         answer = self.http.send_json("POST", self._path(), params=params, data=query.encode("utf-8"),
-                                     headers={"Content-Type": "text/plain"})
+                                     headers={**INVOKED_BY, "Content-Type": "text/plain"})
         uuid = dig(answer, "search_uuid")
         if not isinstance(uuid, str) or not uuid:
             raise errors.VendorError(f"{VENDOR}: the search service accepted the search without a search_uuid")
@@ -67,24 +69,25 @@ class SearchApi:
 
     @reads_vendor_data
     def status(self, uuid: str) -> dict[str, Any]:
-        answer = self.http.get_json(self._path(f"/{uuid}/status"))
+        answer = self.http.get_json(self._path(f"/{uuid}/status"), headers=INVOKED_BY)
         if not isinstance(answer, dict) or not isinstance(answer.get("search_status"), str):
             raise errors.VendorError(f"{VENDOR}: search {uuid}: the status answer has no search_status")
         return answer
 
     def complete(self, uuid: str) -> None:
         # Asking twice to run a suspended search to the end is harmless: 200 "already complete".
-        self.http.request("POST", self._path(f"/{uuid}/complete"), retry_unsafe=True)
+        self.http.request("POST", self._path(f"/{uuid}/complete"), headers=INVOKED_BY, retry_unsafe=True)
 
     @reads_vendor_data
     def results_page(self, uuid: str, *, offset: int, limit: int) -> dict[str, Any]:
-        answer = self.http.get_json(self._path(f"/{uuid}"), params={"offset": offset, "limit": limit})
+        answer = self.http.get_json(self._path(f"/{uuid}"), params={"offset": offset, "limit": limit},
+                                    headers=INVOKED_BY)
         if not isinstance(answer, dict):
             raise errors.VendorError(f"{VENDOR}: search {uuid}: the results answer is not an object")
         return answer
 
     def release(self, uuid: str) -> None:
-        self.http.request("DELETE", self._path(f"/{uuid}"))
+        self.http.request("DELETE", self._path(f"/{uuid}"), headers=INVOKED_BY)
 
 
 def run_search(api: SearchApi, query: str, *, start: datetime, end: datetime, search_type: str = "auto",

@@ -170,3 +170,9 @@ def test_xsoar_marks_the_write_commands_potentially_harmful():
     entries = {c.name: xsoar.command_entry(manifest, c) for c in manifest.commands.values() if c.name.startswith("alertlogic-")}
     assert {name for name, entry in entries.items() if entry.get("execution")} >= WRITES
     assert not entries["alertlogic-responder-block-history"].get("execution")
+
+
+def test_block_history_sends_only_the_time_bounds_given(al, sim):
+    newest = sim.blocks[0]
+    out = al.run("alertlogic-responder-block-history", {"start_time": str(newest["time"])}).outputs
+    assert [b["block_key"] for b in out] == [newest["block_key"]]
