@@ -14,6 +14,7 @@ it to the end. It is asked for only when the rows found so far are fewer than th
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from time import monotonic, sleep
@@ -23,6 +24,7 @@ from ..common import errors
 from ..common.http import HttpClient
 from ..common.vendordata import dig, reads_vendor_data
 
+log = logging.getLogger("soarpacks.alertlogic")
 VENDOR = "alertlogic"
 SEARCH_TYPES = ("auto", "batch", "report")
 # Seconds between status polls: quick at first (a narrow search finishes in a second or two), then
@@ -124,10 +126,12 @@ def _wait_until_done(api: SearchApi, uuid: str, *, deadline: float, timeout: flo
         if state == "complete":
             return status
         if state == "suspended":
-            if asked_to_complete or not (isinstance(found, (int, float)) and found < limit):
-                return status   # enough rows for the caller (or all there will be): read them as they are
-            api.complete(uuid)
-            asked_to_complete = True
+            if not (isinstance(found, (int, float)) and found < limit):
+                return status   # enough rows for the caller: read them as they are
+            if not asked_to_complete:
+                # Until the service takes it up, the search may still read as suspended: keep polling.
+                api.complete(uuid)
+                asked_to_complete = True
         elif state in ("failed", "released"):
             detail = status.get("external_details") or status.get("status_details") or "no details given"
             raise errors.VendorError(f"{VENDOR}: search {uuid} {state}: {detail}")
@@ -172,7 +176,8 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
 def _release(api: SearchApi, outcome: SearchOutcome) -> bool:
     try:
         api.release(outcome.search_uuid)
-    except errors.SoarpacksError:
+    except errors.SoarpacksError as exc:
+        log.warning("%s: search %s was not deleted: %s", VENDOR, outcome.search_uuid, exc)
         return False
     outcome.released = True
     return True

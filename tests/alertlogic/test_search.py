@@ -139,3 +139,20 @@ def test_a_status_poll_answering_503_is_retried(al, sim):
     sim.faults.inject("503", path_contains="/status")
     out = al.run("alertlogic-search-logs", search_args())
     assert out.outputs["status"] == "complete" and sim.faults.injected == {"503": 1}
+
+
+
+def test_rows_read_are_returned_with_a_warning_when_the_delete_fails(al, sim):
+    # Three status reads and one results page come first; then every DELETE attempt answers 500.
+    sim.faults.inject("500", times=50, after=4, path_contains="/searches/")
+    out = al.run("alertlogic-search-logs", search_args()).outputs
+    assert out["returned"] == len(failed_logins(sim)) and out["released"] is False
+    assert "could not be deleted" in out["warning"]
+
+
+def test_a_failed_delete_does_not_hide_why_the_search_failed(al, sim):
+    sim.search_failure = True
+    sim.faults.inject("500", times=50, after=3, path_contains="/searches/")
+    with pytest.raises(errors.VendorError) as failure:
+        al.run("alertlogic-search-logs", search_args())
+    assert "failed: the search exceeded its resources" in str(failure.value)
