@@ -128,6 +128,12 @@ def test_block_history_filters_by_object_and_status(al, sim):
     assert [b["block_key"] for b in out] == [blocked["block_key"]]
 
 
+def test_block_history_sends_only_the_time_bounds_given(al, sim):
+    newest = sim.blocks[0]
+    out = al.run("alertlogic-responder-block-history", {"start_time": str(newest["time"])}).outputs
+    assert [b["block_key"] for b in out] == [newest["block_key"]]
+
+
 def test_an_unknown_block_status_is_bad_input(al, sim):
     with pytest.raises(errors.InputError) as failure:
         al.run("alertlogic-responder-block-history", {"status": ["frozen"]})
@@ -170,9 +176,3 @@ def test_xsoar_marks_the_write_commands_potentially_harmful():
     entries = {c.name: xsoar.command_entry(manifest, c) for c in manifest.commands.values() if c.name.startswith("alertlogic-")}
     assert {name for name, entry in entries.items() if entry.get("execution")} >= WRITES
     assert not entries["alertlogic-responder-block-history"].get("execution")
-
-
-def test_block_history_sends_only_the_time_bounds_given(al, sim):
-    newest = sim.blocks[0]
-    out = al.run("alertlogic-responder-block-history", {"start_time": str(newest["time"])}).outputs
-    assert [b["block_key"] for b in out] == [newest["block_key"]]
