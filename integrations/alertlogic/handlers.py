@@ -13,6 +13,9 @@ from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.timeutil import utcnow
 
 from . import fetch
+# The log search and Responder commands, in their own module: imported so the registry finds them here.
+from .action_handlers import (responder_block_history, responder_get_execution, responder_incident_responses,  # noqa: F401
+                              responder_manage_block, responder_run, search_logs)
 from .client import DEFAULT_EVENT_WORKERS, AlertLogicClient
 from .login import AIMS_URL
 from .mapping import (analyse_event, event_id, event_markdown, incident_markdown,
