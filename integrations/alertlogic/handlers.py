@@ -13,6 +13,9 @@ from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.timeutil import utcnow
 
 from . import fetch, updates
+# The log search and Responder commands, in their own module: imported so the registry finds them here.
+from .action_handlers import (responder_block_history, responder_get_execution, responder_incident_responses,  # noqa: F401
+                              responder_manage_block, responder_run, search_logs)
 from .updates import list_updated_incidents  # noqa: F401  (a command: the registry reads this module)
 from .client import DEFAULT_EVENT_WORKERS, AlertLogicClient
 from .login import AIMS_URL
