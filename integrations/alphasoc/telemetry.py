@@ -2,7 +2,8 @@
 sent in gzip batches.
 
 Memory stays bounded whatever the file size: the reader yields one event at a time, and a batch is
-compressed while it is filled, so at most one compressed batch (and a 256 KiB buffer) is held. A batch
+compressed while it is filled, and sent while the next one is read, so at most two compressed batches
+(and a 256 KiB buffer) are held. A batch
 is at most ``MAX_BATCH_BYTES`` uncompressed (AlphaSOC's limit is "10MB"; 10,000,000 bytes is under it
 whichever way that is read). The request loop retries a batch on 429 and 5xx; a batch that finally
 fails is reported with the offset of its first event, so ``start_at=<offset> limit=<events>`` resends
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import time
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable
 
@@ -100,27 +102,41 @@ class _Upload:
         if len(self.invalid_samples) < SAMPLES:
             self.invalid_samples.append({"offset": record.index, "line": record.line, "error": why})
 
-    def send(self, batch: _Batch) -> bool:
-        """Send one batch; False once the upload should stop."""
+    def _start(self, batch: _Batch) -> None:
+        """Compress the batch's tail and POST it from the sending thread: the next batch is read and
+        compressed meanwhile, so an upload costs max(reading, sending) rather than their sum."""
         self.batches += 1
         body = batch.body()
         self.bytes_uncompressed += batch.size
         self.bytes_compressed += len(body)
+        self._in_flight = (batch, self._sender.submit(self.post, self.event_type, body, encoding="gzip"))
+
+    def _settle(self) -> bool:
+        """Wait for the batch in flight (if any) and count its answer; False once the upload should stop."""
+        if self._in_flight is None:
+            return True
+        batch, answer = self._in_flight
+        self._in_flight = None
         try:
-            answer = self.post(self.event_type, body, encoding="gzip")
+            return self._counted(batch, answer.result())
         except errors.SoarpacksError as exc:
-            if isinstance(exc, errors.ConfigError) and not self.accepted and not self.failed:
-                raise  # a wrong key or URL: one clear error, not a report of failed batches
-            self.failed.append({"batch": batch.number, "offset": batch.first_index, "events": batch.events,
-                                "line": batch.first_line, "status": exc.status, "error": str(exc)})
-            self.failed_in_a_row += 1
-            if self.stopped is not None:
-                return False
-            if isinstance(exc, errors.ConfigError):
-                self.stopped = f"stopped: {exc}"
-            elif self.failed_in_a_row >= MAX_FAILED_IN_A_ROW:
-                self.stopped = f"stopped after {self.failed_in_a_row} failed batches in a row"
-            return self.stopped is None
+            return self._failed(batch, exc)
+
+    def _failed(self, batch: _Batch, exc: errors.SoarpacksError) -> bool:
+        if isinstance(exc, errors.ConfigError) and not self.accepted and not self.failed:
+            raise exc  # a wrong key or URL: one clear error, not a report of failed batches
+        self.failed.append({"batch": batch.number, "offset": batch.first_index, "events": batch.events,
+                            "line": batch.first_line, "status": exc.status, "error": str(exc)})
+        self.failed_in_a_row += 1
+        if self.stopped is not None:
+            return False
+        if isinstance(exc, errors.ConfigError):
+            self.stopped = f"stopped: {exc}"
+        elif self.failed_in_a_row >= MAX_FAILED_IN_A_ROW:
+            self.stopped = f"stopped after {self.failed_in_a_row} failed batches in a row"
+        return self.stopped is None
+
+    def _counted(self, batch: _Batch, answer: dict[str, Any]) -> bool:
         self.failed_in_a_row = 0
         self.sent += batch.events
         self.received += _count(answer.get("received"))
@@ -131,15 +147,34 @@ class _Upload:
                 self.rejected[str(reason)] = self.rejected.get(str(reason), 0) + _count(count)
         return True
 
+    def _unread(self, batch: _Batch, marks: tuple[int, int]) -> None:
+        """The upload stops before ``batch`` is sent: its events, and those rejected locally while it
+        was read (``marks``: the invalid count and samples before its first event), are left to the
+        resumed upload, exactly as if reading had stopped where the batch starts."""
+        if batch.events:
+            self.read -= batch.events + self.invalid - marks[0]
+            self.invalid, self.invalid_samples = marks[0], self.invalid_samples[:marks[1]]
+            self.resume_at = batch.first_index
+
     def run(self, records: Iterable[Record], *, start_at: int, limit: int | None) -> None:
-        batch = _Batch(1, self.max_batch_bytes)
-        next_index = start_at
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alphasoc-upload")
+        self._in_flight: tuple[_Batch, Future[dict[str, Any]]] | None = None
+        try:
+            self._read_and_send(records, start_at=start_at, limit=limit)
+        finally:
+            self._sender.shutdown(wait=True)
+
+    def _read_and_send(self, records: Iterable[Record], *, start_at: int, limit: int | None) -> None:
+        """At most one batch in flight while the next is read: memory stays at two batches."""
+        batch, next_index, marks = _Batch(1, self.max_batch_bytes), start_at, (0, 0)
         try:
             for record in records:
                 if record.index < start_at:
                     continue
                 if limit is not None and record.index >= start_at + limit:
                     break
+                if not batch.events:
+                    marks = (self.invalid, len(self.invalid_samples))
                 if record.data is None or len(record.data) + 1 > self.max_batch_bytes:
                     self.read += 1
                     self.reject_locally(record, record.error or f"larger than the {self.max_batch_bytes}-byte "
@@ -147,10 +182,11 @@ class _Upload:
                     next_index = record.index + 1
                     continue
                 if not batch.fits(record.data):
-                    if not self.send(batch):
-                        self.resume_at = record.index
-                        return
-                    batch = _Batch(batch.number + 1, self.max_batch_bytes)
+                    if not self._settle():
+                        return self._unread(batch, marks)
+                    self._start(batch)
+                    batch, marks = _Batch(batch.number + 1, self.max_batch_bytes), (self.invalid,
+                                                                                    len(self.invalid_samples))
                 self.read += 1
                 batch.add(record)
                 next_index = record.index + 1
@@ -158,10 +194,16 @@ class _Upload:
                     self.progress.update(self)
         except SourceError as exc:
             # Send what was read before the damage, then say where reading stopped.
+            if not self._settle():
+                return self._unread(batch, marks)
             self.stopped = str(exc)
             self.resume_at = exc.index if exc.index >= 0 else next_index
+        if not self._settle():
+            return self._unread(batch, marks)
         if batch.events:
-            self.send(batch)
+            self._start(batch)
+            self._settle()
+        return None
 
     def result(self, *, start_at: int) -> dict[str, Any]:
         return {
