@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
+
 from soarpacks.integrations.alphasoc import telemetry
 from soarpacks.integrations.common import errors
 
@@ -47,3 +49,24 @@ def test_a_stop_leaves_the_batch_read_meanwhile_and_its_rejected_lines_to_the_re
     assert result["batches_failed"] == 3
     assert result["resume_at"] == last["offset"] + last["events"]
     assert result["events_read"] == result["resume_at"] and result["invalid"] == 0
+
+
+LINES = [b'{"query": "a.example.com"}', b'{"n": NaN}', b'{"big": 123456789012345678901234567890}', b"[1, 2]",
+         b'{"a": 1} {"b": 2}', b"{not json", b'{"s": "\xff"}', b'{"t": "caf\xc3\xa9"}']
+
+
+def _read(path, monkeypatch, fast):
+    from soarpacks.integrations.alphasoc import telemetry_source
+    monkeypatch.setattr(telemetry_source, "_fast_loads", fast)
+    with telemetry.FileSource(str(path), format="ndjson") as source:
+        return [(r.index, r.line, r.data, r.error is None) for r in source.records()]
+
+
+def test_the_optional_fast_json_reader_accepts_and_rejects_exactly_the_lines_the_standard_library_does(
+        tmp_path, monkeypatch):
+    orjson = pytest.importorskip("orjson")
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(b"\n".join(LINES) + b"\n")
+    standard = _read(path, monkeypatch, None)
+    assert _read(path, monkeypatch, orjson.loads) == standard
+    assert [ok for *_, ok in standard] == [True, True, True, False, False, False, False, True]
