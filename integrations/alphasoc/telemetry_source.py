@@ -24,6 +24,8 @@ _decode = json.JSONDecoder().raw_decode
 try:
     # The optional extra ``soarpacks[fast]``: checking each line is JSON is the reader's largest cost
     # (a profile of a 200k-event upload), and orjson does it in half the time of the standard library.
+    # Only to check: the line is sent as it is, so orjson reading integers past 64 bits as floats
+    # changes nothing (and is why vendor answers are still decoded by the standard library).
     from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover - depends on what is installed
     _fast_loads = None
