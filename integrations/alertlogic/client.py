@@ -29,6 +29,7 @@ class EventsRead(NamedTuple):
     total: int
     missing_offsets: list[int]   # pages that answered 404
 
+
 @reads_vendor_data
 def _incident_id(incident: dict[str, Any], given: str) -> str:
     return str(incident.get("incidentId") or given)
