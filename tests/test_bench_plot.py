@@ -24,3 +24,13 @@ def test_tick_steps_are_one_two_or_five_times_a_power_of_ten():
 def test_an_empty_chart_is_refused():
     with pytest.raises(ValueError):
         line_chart({}, title="t", x_label="x", y_label="y")
+
+
+def test_the_rows_chart_has_one_bar_per_row_coloured_by_whether_it_met_its_target():
+    from soarpacks.tools.bench.plot import rows_chart
+    rows = [("fetch 10,000 alerts, loopback", 1.2, 1.3, True), ("alertlogic_concurrency", 3.5, 5.0, False),
+            ("cold start", 1.4, None, None)]
+    document = xml.dom.minidom.parseString(rows_chart(rows, title="t"))
+    bars = [r for r in document.getElementsByTagName("rect") if r.getAttribute("fill") != "white"]
+    assert [b.getAttribute("fill") for b in bars] == ["#2ca02c", "#d62728", "#999999"]
+    assert len(document.getElementsByTagName("line")) == 1 + 2  # the 1x line, and a tick per target

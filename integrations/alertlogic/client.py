@@ -2,7 +2,6 @@
 Incident API v3 (API key). AIMS login is in ``login.py``."""
 from __future__ import annotations
 
-import threading
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 from typing import Any, Callable, Iterator, NamedTuple
@@ -30,6 +29,7 @@ class EventsRead(NamedTuple):
     events: list[dict[str, Any]]
     total: int
     missing_offsets: list[int]   # pages that answered 404
+
 
 @reads_vendor_data
 def incidents_answer(page: Any, offset: int) -> dict[str, Any]:
@@ -74,15 +74,19 @@ class IrisOffsets(OffsetPaginator):
         return super().more(body, items, offset)
 
 
+@reads_vendor_data
+def _incident_id(incident: dict[str, Any], given: str) -> str:
+    return str(incident.get("incidentId") or given)
+
+
 class AlertLogicClient:
     """One Alert Logic account.
 
-    Concurrency: ``HttpClient`` sends through one ``requests.Session``, and a Session is not
-    documented as thread-safe (its cookie jar and adapter mounts are shared mutable state). So each
-    worker thread that fetches event pages gets its *own* ``HttpClient`` with its own Session,
-    while all of them share the one ``TokenAuth``: that object is thread-safe by design (a lock
-    around refresh, one re-login for several concurrent 401s), so N workers log in once, not N times.
-    A lock around a shared Session would have serialised the very requests we want in parallel.
+    Concurrency: the worker threads that fetch event pages share the one ``HttpClient`` and its one
+    ``requests.Session``, whose connection pool is sized to ``event_workers`` (connections kept alive
+    across pages and calls). What they share is safe to share: urllib3's pool is thread-safe, the
+    cookie jar locks itself, the mounts and default headers are only read after construction, and
+    the ``TokenAuth`` locks its refresh (one re-login for several concurrent 401s).
     """
 
     def __init__(self, *, base_url: str | None = None, username: str | None = None, password: str | None = None,
@@ -147,10 +151,15 @@ class AlertLogicClient:
                                            vendor=VENDOR, proxy=self._proxy, session=self._session_factory())
         return services[service]
 
-    def _new_http(self, session: requests.Session | None = None) -> HttpClient:
+    def _new_http(self) -> HttpClient:
+        session = self._session_factory()
+        # Event pages go out ``event_workers`` at a time on this one Session: a pool smaller than that would
+        # open and drop a connection per page beyond it (urllib3 keeps at most ``pool_maxsize`` per host).
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(self.event_workers, 10))
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         return HttpClient(self.base_url, auth=self.auth, retry=self._retry, verify=self._verify, vendor=VENDOR,
-                          proxy=self._proxy,
-                          session=session or self._session_factory())
+                          proxy=self._proxy, session=session)
 
     # --- AIMS (login.py) ------------------------------------------------------------------------
     def _login(self, http: HttpClient) -> Token:
@@ -241,15 +250,34 @@ class AlertLogicClient:
         for page in iter_pages(self.http, request, paginator):
             yield from page["returnVals"]
 
+    def incident_with_events(self, incident_id: str, *, max_events: int) -> tuple[dict[str, Any], EventsRead]:
+        """The incident and its events (``events``). With ``event_workers`` > 1 the first page of events
+        is asked for while the incident is: the id given is the incident's own unless it is a friendly
+        one, and a round trip saved on a 20-page incident is a fifth of the wait."""
+        if self.event_workers == 1 or len(incident_id) == 6:
+            incident = self.incident(incident_id)
+            return incident, self.events(_incident_id(incident, incident_id), max_events=max_events)
+        self._iris("")  # the IRIS host, the login and the account: looked up once, here, not by two threads
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alertlogic-events") as pool:
+            first = pool.submit(self._events_page, self.http, incident_id, 0, min(EVENT_PAGE, max_events))
+            incident = self.incident(incident_id)
+            real_id = _incident_id(incident, incident_id)
+            try:
+                page = first.result() if real_id == incident_id else None
+            except errors.SoarpacksError:
+                page = None  # asked again below, where its error (if it lasts) is reported as usual
+        return incident, self.events(real_id, max_events=max_events, first=page)
+
     @reads_vendor_data
-    def events(self, incident_id: str, *, max_events: int) -> EventsRead:
+    def events(self, incident_id: str, *, max_events: int, first: dict[str, Any] | None = None) -> EventsRead:
         """Up to ``max_events`` associated events, in the service's order, the total count, and the
         offsets of pages that answered 404 (their events are missing; the others are kept).
 
-        The first page says how many there are and how many the service puts on a page; the other
-        pages are then fetched at once by offset, ``event_workers`` at a time.
+        The first page (read here unless given) says how many there are and how many the service puts
+        on a page; the other pages are then fetched at once by offset, ``event_workers`` at a time.
         """
-        first = self._events_page(self.http, incident_id, 0, min(EVENT_PAGE, max_events))
+        if first is None:
+            first = self._events_page(self.http, incident_id, 0, min(EVENT_PAGE, max_events))
         items = first["returnVals"]
         total = dig(first, "metadata.total_count")
         total = total if isinstance(total, int) else len(items)
@@ -275,24 +303,13 @@ class AlertLogicClient:
     def _fetch_pages(self, incident_id: str, offsets: list[int], limit: int) -> list[dict[str, Any] | None]:
         if self.event_workers == 1 or len(offsets) == 1:
             return [self._page_or_none(self.http, incident_id, offset, limit) for offset in offsets]
-        local = threading.local()
-        sessions: list[requests.Session] = []
-        sessions_lock = threading.Lock()
-
-        def thread_http() -> HttpClient:
-            if not hasattr(local, "http"):
-                session = self._session_factory()
-                with sessions_lock:
-                    sessions.append(session)
-                local.http = self._new_http(session)
-            return local.http
+        http = self.http  # one Session: its connection pool holds a connection per worker (``_new_http``)
 
         def fetch(offset: int) -> dict[str, Any] | None:
-            return self._page_or_none(thread_http(), incident_id, offset, limit)
+            return self._page_or_none(http, incident_id, offset, limit)
 
-        pool = ThreadPoolExecutor(max_workers=min(self.event_workers, len(offsets)),
-                                  thread_name_prefix="alertlogic-events")
-        try:
+        with ThreadPoolExecutor(max_workers=min(self.event_workers, len(offsets)),
+                                thread_name_prefix="alertlogic-events") as pool:
             futures: list[Future[dict[str, Any] | None]] = [pool.submit(fetch, offset) for offset in offsets]
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
             for future in done:
@@ -302,10 +319,6 @@ class AlertLogicClient:
                         other.cancel()
                     raise future.exception()  # type: ignore[misc]
             return [future.result() for future in futures]  # in offset order, whatever order they finished
-        finally:
-            pool.shutdown(wait=True)
-            for session in sessions:
-                session.close()
 
     # --- writes ----------------------------------------------------------------------------------
     def complete(self, incident_id: str, *, reason_code: str, notes: str) -> dict[str, Any]:

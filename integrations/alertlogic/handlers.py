@@ -117,10 +117,9 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
                  include_payloads: bool = True) -> CommandResult:
     """The incident, its associated events (pages fetched concurrently), each event analysed, and
     the seed's roll-ups across them."""
-    incident = client.incident(incident_id)
+    incident, (events, total, missing) = client.incident_with_events(incident_id, max_events=max_events)
     with vendor_data("alertlogic incident"):
         real_id = str(incident.get("incidentId") or incident_id)
-    events, total, missing = client.events(real_id, max_events=max_events)
     analysed: list[dict[str, Any]] = []
     seen: set[str] = set()
     for event in events:

@@ -1,8 +1,9 @@
-"""Telemetry upload: events read from a file (NDJSON, JSON array or stream, CSV with a header;
-optionally gzip-compressed) or from a value, one at a time, and sent in gzip batches.
+"""Telemetry upload: events from a source (``telemetry_source.py``: a file or a value, one at a time)
+sent in gzip batches.
 
 Memory stays bounded whatever the file size: the reader yields one event at a time, and a batch is
-compressed while it is filled, so at most one compressed batch (and a 256 KiB buffer) is held. A batch
+compressed while it is filled, and sent while the next one is read, so at most two compressed batches
+(and a 256 KiB buffer) are held. A batch
 is at most ``MAX_BATCH_BYTES`` uncompressed (AlphaSOC's limit is "10MB"; 10,000,000 bytes is under it
 whichever way that is read). The request loop retries a batch on 429 and 5xx; a batch that finally
 fails is reported with the offset of its first event, so ``start_at=<offset> limit=<events>`` resends
@@ -10,262 +11,25 @@ exactly that batch and nothing is silently lost.
 """
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-import json
-import os
 import time
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple
+from typing import IO, Any, Callable, Iterable
 
 from ..common import errors
 from ..common.results import markdown_table
+# The sources, re-exported: callers read and send through this one module.
+from .telemetry_source import (FORMATS, MAX_BATCH_BYTES, FileSource, Record, SourceError,  # noqa: F401
+                               iter_json_records, records_from_value)
 
 EVENT_TYPES = ("dns", "ip", "http", "tls", "lease")
-MAX_BATCH_BYTES = 10_000_000
-FORMATS = ("auto", "ndjson", "json", "csv")
 # zlib's default: ~4x smaller than the raw NDJSON for typical telemetry, and not the bottleneck.
 COMPRESS_LEVEL = 6
 # Failing this many batches in a row means the service (or the network) is down: stop and say where.
 MAX_FAILED_IN_A_ROW = 3
 SAMPLES = 10
-_READ_CHUNK = 1 << 20
-_decode = json.JSONDecoder().raw_decode
 _COMPRESS_CHUNK = 256 * 1024
-# CSV cells are text; these fields are numbers or booleans in AlphaSOC's event schemas.
-_INTEGER_FIELDS = frozenset({"srcPort", "destPort", "bytesIn", "bytesOut", "status"})
-_NUMBER_FIELDS = frozenset({"duration"})
-_BOOLEAN_FIELDS = frozenset({"termination"})
-
-
-class Record(NamedTuple):
-    """One event of the source: its 0-based ``index`` (what ``start_at`` counts), the line it starts
-    on where the format has lines, and its one-line JSON, or why it cannot be sent. A tuple: millions
-    are made per upload, and it stays small and fast on every Python we support (3.9 has no slots=)."""
-
-    index: int
-    line: int | None
-    data: bytes | None
-    error: str | None = None
-
-
-class SourceError(errors.InputError):
-    """The source cannot be read past this point (e.g. a broken JSON array)."""
-
-    def __init__(self, message: str, *, index: int) -> None:
-        super().__init__(message)
-        self.index = index
-
-
-def _compact(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def records_from_value(value: Any) -> Iterator[Record]:
-    """Events given as an argument: one JSON object or a list of them."""
-    items = value if isinstance(value, list) else [value]
-    for index, item in enumerate(items):
-        if isinstance(item, dict):
-            yield Record(index, None, _compact(item))
-        else:
-            yield Record(index, None, None, f"not a JSON object ({type(item).__name__})")
-
-
-class FileSource:
-    """A telemetry file opened for streaming. ``position()`` is how far into the file (as stored on
-    disk) reading got, for a progress indicator."""
-
-    def __init__(self, path: str, *, format: str = "auto") -> None:  # noqa: A002
-        if format not in FORMATS:
-            raise errors.InputError(f"format must be one of {', '.join(FORMATS)}")
-        self.path = path
-        try:
-            self._raw: IO[bytes] = open(path, "rb")
-        except OSError as exc:
-            raise errors.InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-        self.size = os.fstat(self._raw.fileno()).st_size
-        self._binary: IO[bytes] = self._raw
-        try:
-            if self._raw.peek(2)[:2] == b"\x1f\x8b":  # type: ignore[attr-defined]
-                self._binary = gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
-            self.format = format if format != "auto" else self._detect()
-        except BaseException:
-            self.close()
-            raise
-
-    def _detect(self) -> str:
-        name = self.path[:-3] if self.path.endswith(".gz") else self.path
-        extension = os.path.splitext(name)[1].lower()
-        if extension == ".csv":
-            return "csv"
-        if extension in (".ndjson", ".jsonl"):
-            return "ndjson"
-        try:
-            head = self._binary.peek(4096)[:4096]  # type: ignore[attr-defined]
-        except (OSError, EOFError) as exc:
-            raise errors.InputError(f"cannot read {self.path}: {exc}") from None
-        head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-        if not head or (head[:1] == b"{" and extension != ".json"):
-            return "ndjson"
-        if head[:1] in (b"[", b"{"):
-            return "json"
-        raise errors.InputError(f"cannot tell the format of {os.path.basename(self.path)}; "
-                                "say format=ndjson, json or csv")
-
-    def position(self) -> int:
-        return self._raw.tell()
-
-    def close(self) -> None:
-        if self._binary is not self._raw:
-            self._binary.close()
-        self._raw.close()
-
-    def __enter__(self) -> "FileSource":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def records(self) -> Iterator[Record]:
-        try:
-            if self.format == "ndjson":
-                yield from self._ndjson()
-            elif self.format == "json":
-                yield from iter_json_records(io.TextIOWrapper(self._binary, encoding="utf-8-sig").read)
-            else:
-                yield from self._csv()
-        except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
-            # A truncated .gz or unreadable bytes: everything before this point was read fine.
-            raise SourceError(f"cannot read {os.path.basename(self.path)} further: {exc}", index=-1) from None
-
-    def _ndjson(self) -> Iterator[Record]:
-        index = -1
-        for number, raw in enumerate(self._binary, 1):
-            line = raw.strip()
-            if number == 1:
-                line = line.removeprefix(b"\xef\xbb\xbf")
-            if not line:
-                continue
-            index += 1
-            try:
-                # raw_decode on text: json.loads would sniff the encoding and strip again, per line.
-                text = line.decode("utf-8")
-                value, end = _decode(text)
-                if end != len(text):
-                    raise ValueError("more than one JSON value on the line")
-            except ValueError as exc:
-                yield Record(index, number, None, f"not valid JSON ({getattr(exc, 'msg', exc)})")
-                continue
-            if isinstance(value, dict):
-                # The line as given is already one-line JSON: send it untouched.
-                yield Record(index, number, line)
-            else:
-                yield Record(index, number, None, f"not a JSON object ({type(value).__name__})")
-
-    def _csv(self) -> Iterator[Record]:
-        text = io.TextIOWrapper(self._binary, encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(text)
-        for index, row in enumerate(reader):
-            if None in row:
-                yield Record(index, reader.line_num, None, "more cells than the header has columns")
-                continue
-            try:
-                yield Record(index, reader.line_num, _compact(_typed(row)))
-            except ValueError as exc:
-                yield Record(index, reader.line_num, None, str(exc))
-
-
-def _typed(row: dict[str, str]) -> dict[str, Any]:
-    event: dict[str, Any] = {}
-    for key, cell in row.items():
-        if cell is None or cell == "":
-            continue  # an empty cell is an absent field, not an empty string
-        try:
-            if key in _INTEGER_FIELDS:
-                event[key] = int(cell)
-            elif key in _NUMBER_FIELDS:
-                event[key] = float(cell)
-            elif key in _BOOLEAN_FIELDS:
-                event[key] = cell.strip().lower() in ("true", "1", "yes")
-            else:
-                event[key] = cell
-        except ValueError:
-            raise ValueError(f"{key}: {cell!r} is not a number") from None
-    return event
-
-
-def iter_json_records(read: Callable[[int], str], *, chunk: int = _READ_CHUNK,
-                      max_event: int = MAX_BATCH_BYTES) -> Iterator[Record]:
-    """Objects of a JSON array (``[{...}, {...}]``) or of a stream of JSON objects, read ``chunk``
-    characters at a time: never the whole text at once."""
-    decoder = json.JSONDecoder()
-    buffer, pos, eof = "", 0, False
-
-    def fill() -> bool:
-        nonlocal buffer, pos, eof
-        if eof:
-            return False
-        more = read(chunk)
-        eof = not more
-        buffer, pos = buffer[pos:] + more, 0
-        return not eof
-
-    def skip_space() -> bool:
-        """Past whitespace; False at the end of the text."""
-        nonlocal pos
-        while True:
-            while pos < len(buffer) and buffer[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buffer):
-                return True
-            if not fill():
-                return False
-
-    if not skip_space():
-        return
-    in_array = buffer[pos] == "["
-    if in_array:
-        pos += 1
-    index = 0
-    while True:
-        if not skip_space():
-            if in_array:
-                raise SourceError(f"the JSON array ends without ']' after {index} event(s)", index=index)
-            return
-        if in_array:
-            if buffer[pos] == "]":
-                pos += 1
-                if skip_space():
-                    raise SourceError(f"unexpected data after the JSON array's closing ']' (event {index})",
-                                      index=index)
-                return
-            if index:
-                if buffer[pos] != ",":
-                    raise SourceError(f"expected ',' between events {index - 1} and {index}", index=index)
-                pos += 1
-                if not skip_space():
-                    raise SourceError(f"the JSON array ends after a ',' (event {index})", index=index)
-        while True:
-            try:
-                value, end = decoder.raw_decode(buffer, pos)
-                # A number or literal may go on in the next chunk; an object cannot, but be sure.
-                if end < len(buffer) or eof:
-                    break
-            except ValueError as exc:
-                if eof:
-                    raise SourceError(f"invalid JSON in event {index}: {getattr(exc, 'msg', exc)}", index=index) from None
-            if len(buffer) - pos > max_event:
-                raise SourceError(f"event {index} is larger than {max_event} bytes or is not valid JSON",
-                                  index=index)
-            fill()
-        pos = end
-        if isinstance(value, dict):
-            yield Record(index, None, _compact(value))
-        else:
-            yield Record(index, None, None, f"not a JSON object ({type(value).__name__})")
-        index += 1
 
 
 # --- batching and sending --------------------------------------------------------------------------
@@ -338,27 +102,41 @@ class _Upload:
         if len(self.invalid_samples) < SAMPLES:
             self.invalid_samples.append({"offset": record.index, "line": record.line, "error": why})
 
-    def send(self, batch: _Batch) -> bool:
-        """Send one batch; False once the upload should stop."""
+    def _start(self, batch: _Batch) -> None:
+        """Compress the batch's tail and POST it from the sending thread: the next batch is read and
+        compressed meanwhile, so an upload costs max(reading, sending) rather than their sum."""
         self.batches += 1
         body = batch.body()
         self.bytes_uncompressed += batch.size
         self.bytes_compressed += len(body)
+        self._in_flight = (batch, self._sender.submit(self.post, self.event_type, body, encoding="gzip"))
+
+    def _settle(self) -> bool:
+        """Wait for the batch in flight (if any) and count its answer; False once the upload should stop."""
+        if self._in_flight is None:
+            return True
+        batch, answer = self._in_flight
+        self._in_flight = None
         try:
-            answer = self.post(self.event_type, body, encoding="gzip")
+            return self._counted(batch, answer.result())
         except errors.SoarpacksError as exc:
-            if isinstance(exc, errors.ConfigError) and not self.accepted and not self.failed:
-                raise  # a wrong key or URL: one clear error, not a report of failed batches
-            self.failed.append({"batch": batch.number, "offset": batch.first_index, "events": batch.events,
-                                "line": batch.first_line, "status": exc.status, "error": str(exc)})
-            self.failed_in_a_row += 1
-            if self.stopped is not None:
-                return False
-            if isinstance(exc, errors.ConfigError):
-                self.stopped = f"stopped: {exc}"
-            elif self.failed_in_a_row >= MAX_FAILED_IN_A_ROW:
-                self.stopped = f"stopped after {self.failed_in_a_row} failed batches in a row"
-            return self.stopped is None
+            return self._failed(batch, exc)
+
+    def _failed(self, batch: _Batch, exc: errors.SoarpacksError) -> bool:
+        if isinstance(exc, errors.ConfigError) and not self.accepted and not self.failed:
+            raise exc  # a wrong key or URL: one clear error, not a report of failed batches
+        self.failed.append({"batch": batch.number, "offset": batch.first_index, "events": batch.events,
+                            "line": batch.first_line, "status": exc.status, "error": str(exc)})
+        self.failed_in_a_row += 1
+        if self.stopped is not None:
+            return False
+        if isinstance(exc, errors.ConfigError):
+            self.stopped = f"stopped: {exc}"
+        elif self.failed_in_a_row >= MAX_FAILED_IN_A_ROW:
+            self.stopped = f"stopped after {self.failed_in_a_row} failed batches in a row"
+        return self.stopped is None
+
+    def _counted(self, batch: _Batch, answer: dict[str, Any]) -> bool:
         self.failed_in_a_row = 0
         self.sent += batch.events
         self.received += _count(answer.get("received"))
@@ -369,15 +147,34 @@ class _Upload:
                 self.rejected[str(reason)] = self.rejected.get(str(reason), 0) + _count(count)
         return True
 
+    def _unread(self, batch: _Batch, marks: tuple[int, int]) -> None:
+        """The upload stops before ``batch`` is sent: its events, and those rejected locally while it
+        was read (``marks``: the invalid count and samples before its first event), are left to the
+        resumed upload, exactly as if reading had stopped where the batch starts."""
+        if batch.events:
+            self.read -= batch.events + self.invalid - marks[0]
+            self.invalid, self.invalid_samples = marks[0], self.invalid_samples[:marks[1]]
+            self.resume_at = batch.first_index
+
     def run(self, records: Iterable[Record], *, start_at: int, limit: int | None) -> None:
-        batch = _Batch(1, self.max_batch_bytes)
-        next_index = start_at
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alphasoc-upload")
+        self._in_flight: tuple[_Batch, Future[dict[str, Any]]] | None = None
+        try:
+            self._read_and_send(records, start_at=start_at, limit=limit)
+        finally:
+            self._sender.shutdown(wait=True)
+
+    def _read_and_send(self, records: Iterable[Record], *, start_at: int, limit: int | None) -> None:
+        """At most one batch in flight while the next is read: memory stays at two batches."""
+        batch, next_index, marks = _Batch(1, self.max_batch_bytes), start_at, (0, 0)
         try:
             for record in records:
                 if record.index < start_at:
                     continue
                 if limit is not None and record.index >= start_at + limit:
                     break
+                if not batch.events:
+                    marks = (self.invalid, len(self.invalid_samples))
                 if record.data is None or len(record.data) + 1 > self.max_batch_bytes:
                     self.read += 1
                     self.reject_locally(record, record.error or f"larger than the {self.max_batch_bytes}-byte "
@@ -385,10 +182,11 @@ class _Upload:
                     next_index = record.index + 1
                     continue
                 if not batch.fits(record.data):
-                    if not self.send(batch):
-                        self.resume_at = record.index
-                        return
-                    batch = _Batch(batch.number + 1, self.max_batch_bytes)
+                    if not self._settle():
+                        return self._unread(batch, marks)
+                    self._start(batch)
+                    batch, marks = _Batch(batch.number + 1, self.max_batch_bytes), (self.invalid,
+                                                                                    len(self.invalid_samples))
                 self.read += 1
                 batch.add(record)
                 next_index = record.index + 1
@@ -396,10 +194,16 @@ class _Upload:
                     self.progress.update(self)
         except SourceError as exc:
             # Send what was read before the damage, then say where reading stopped.
+            if not self._settle():
+                return self._unread(batch, marks)
             self.stopped = str(exc)
             self.resume_at = exc.index if exc.index >= 0 else next_index
+        if not self._settle():
+            return self._unread(batch, marks)
         if batch.events:
-            self.send(batch)
+            self._start(batch)
+            self._settle()
+        return None
 
     def result(self, *, start_at: int) -> dict[str, Any]:
         return {

@@ -15,15 +15,16 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _is_plain_utc(value: str) -> bool:
-    """``2024-05-01T12:00:00Z`` or with 3 or 6 fraction digits: what vendors send and ``rfc3339`` writes."""
-    return len(value) in (20, 24, 27) and value[-1] == "Z" and value[10] == "T" and value[4] == "-"
+# ``2024-05-01T12:00:00Z`` or with 3 or 6 fraction digits: what vendors send and ``rfc3339`` writes.
+_PLAIN_LENGTHS = frozenset((20, 24, 27))
 
 
 def parse_time(value: str | int | float | datetime, *, now: datetime | None = None) -> datetime:
     """An aware UTC datetime from RFC 3339, epoch seconds/milliseconds, or ``N units [ago]``."""
-    if type(value) is str and _is_plain_utc(value):
-        # The fast path: fetches parse a time or two per incident, hundreds of thousands in a backlog.
+    # The fast path: fetches parse a time or two per incident, hundreds of thousands in a backlog
+    # (the test is inline: a function call per time costs a tenth of the parse).
+    if type(value) is str and len(value) in _PLAIN_LENGTHS and value[-1] == "Z" and value[10] == "T" \
+            and value[4] == "-":
         try:
             return datetime.fromisoformat(value[:-1]).replace(tzinfo=timezone.utc)
         except ValueError:
@@ -60,7 +61,7 @@ def rfc3339(moment: datetime) -> str:
 
 def as_rfc3339(value: str | int | float | datetime) -> str:
     """A vendor time as ``rfc3339`` writes it; a value already in that form is returned as it is."""
-    if type(value) is str and len(value) == 24 and _is_plain_utc(value):
+    if type(value) is str and len(value) == 24 and value[-1] == "Z" and value[10] == "T" and value[4] == "-":
         return value
     return rfc3339(parse_time(value))
 

@@ -123,23 +123,41 @@ def test_event_pages_fetched_concurrently_equal_the_pages_fetched_one_after_anot
     assert [e["id"] for e in concurrent] == [e["id"] for e in sequential] == [e["id"] for e in sim.events[incident_id]]
 
 
-def test_each_worker_thread_has_its_own_session(server, sim):
+def test_the_workers_share_one_session_whose_pool_holds_a_connection_per_worker(server, sim):
     incident_id = _big_incident(sim)
-    made: list[tuple[requests.Session, str]] = []
-    lock = threading.Lock()
+    made: list[requests.Session] = []
 
     def factory() -> requests.Session:
-        session = requests.Session()
-        with lock:
-            made.append((session, threading.current_thread().name))
-        return session
+        made.append(requests.Session())
+        return made[-1]
 
-    client = client_for(server, sim, event_workers=4, session_factory=factory)
+    client = client_for(server, sim, event_workers=12, session_factory=factory)
     client.events(incident_id, max_events=1000)
-    workers = [name for _, name in made if name.startswith("alertlogic-events")]
-    assert 1 <= len(workers) <= 4
-    assert len(set(workers)) == len(workers), "a worker thread made two sessions"
+    iris = [s for s in made if s.adapters["http://"]._pool_maxsize == 12]
+    assert len(iris) == 1, "one Session for IRIS, its pool sized to event_workers"
     assert sim.count("/aims/v1/authenticate") == 1, "the workers share one login"
+
+
+def test_the_first_event_page_is_asked_for_while_the_incident_is(server, sim, monkeypatch):
+    incident_id = _big_incident(sim)
+    client = client_for(server, sim, event_workers=4)
+    client.incident(incident_id)  # log in first
+    page_asked = threading.Event()
+    seen_while_incident_answered: list[bool] = []
+    get_incident, associated = sim.get_incident, sim.associated
+
+    def incident_waiting_for_the_page(request, **values):
+        seen_while_incident_answered.append(page_asked.wait(timeout=5))
+        return get_incident(request, **values)
+
+    def page(request, **values):
+        page_asked.set()
+        return associated(request, **values)
+    monkeypatch.setattr(sim, "get_incident", incident_waiting_for_the_page)
+    monkeypatch.setattr(sim, "associated", page)
+    incident, (events, total, _) = client.incident_with_events(incident_id, max_events=15)
+    assert seen_while_incident_answered == [True]
+    assert incident["incidentId"] == incident_id and len(events) == 15 and total == 95
 
 
 def test_max_events_stops_early_and_says_how_many_there_are(server, sim):

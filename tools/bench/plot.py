@@ -1,4 +1,5 @@
-"""A line chart as SVG, with no plotting library: throughput against N for each way of draining."""
+"""Charts as SVG, with no plotting library: throughput against N for each way of draining, and the
+table's rows (each ratio against its target)."""
 from __future__ import annotations
 
 import math
@@ -64,3 +65,39 @@ def _nice_step(rough: float) -> float:
         return 1.0
     power = 10 ** math.floor(math.log10(rough))
     return next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+
+
+ROW_HEIGHT, BAR_LEFT = 26, 330
+_MET_COLOUR = {True: "#2ca02c", False: "#d62728", None: "#999999"}
+
+
+def rows_chart(rows: list[tuple[str, float, float | None, bool | None]], *, title: str) -> str:
+    """One horizontal bar per table row: ``(label, ratio, target, met)``. The axis is logarithmic
+    (ratios run from below 1 to hundreds); the target is a black tick; the bar is green when the row
+    met its target, red when it missed it, grey when it has none."""
+    drawn = [(label, ratio, target, met) for label, ratio, target, met in rows if ratio and ratio > 0]
+    if not drawn:
+        raise ValueError("nothing to plot")
+    values = [r for _, r, _, _ in drawn] + [t for _, _, t, _ in drawn if t]
+    low, high = math.log10(min(values + [1.0]) / 1.5), math.log10(max(values) * 1.5)
+    height = 60 + ROW_HEIGHT * len(drawn) + 30
+
+    def at(value: float) -> float:
+        return BAR_LEFT + (math.log10(value) - low) / (high - low) * (WIDTH - BAR_LEFT - 20)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" font-family="sans-serif" '
+             f'font-size="11">', f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
+             f'<text x="{WIDTH / 2}" y="24" text-anchor="middle" font-size="15">{escape(title)}</text>',
+             f'<line x1="{at(1):.1f}" y1="40" x2="{at(1):.1f}" y2="{height - 30}" stroke="#ddd"/>',
+             f'<text x="{at(1):.1f}" y="{height - 14}" text-anchor="middle">1x (as fast as the floor)</text>']
+    for index, (label, ratio, target, met) in enumerate(drawn):
+        top = 48 + ROW_HEIGHT * index
+        parts.append(f'<text x="{BAR_LEFT - 8}" y="{top + 14}" text-anchor="end">{escape(label[:48])}</text>')
+        parts.append(f'<rect x="{at(10 ** low):.1f}" y="{top + 3}" width="{at(ratio) - at(10 ** low):.1f}" '
+                     f'height="{ROW_HEIGHT - 8}" fill="{_MET_COLOUR[met]}"/>')
+        parts.append(f'<text x="{at(ratio) + 4:.1f}" y="{top + 14}">{ratio:.2f}x</text>')
+        if target:
+            parts.append(f'<line x1="{at(target):.1f}" y1="{top}" x2="{at(target):.1f}" y2="{top + ROW_HEIGHT - 2}" '
+                         f'stroke="black" stroke-width="2"/>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
