@@ -1,6 +1,6 @@
 """A local Alert Logic: AIMS login, the IRIS v3 incident endpoints, and the legacy Incident API v3.
 
-Modelled on ``specs/alertlogic-iris-v3.openapi.yaml`` and the vendor facts: AIMS answers
+Modelled on ``iris.v3.yaml`` (alertlogic-sdk-definitions) and the vendor facts: AIMS answers
 ``authentication.token`` (+ ``token_expiration``, epoch seconds) for HTTP Basic (username/password
 or an access key), and refuses a login as ``aims.v1.yaml`` (alertlogic-sdk-definitions) documents:
 an empty 401 for bad credentials or a wrong MFA code, 401 ``mfa_code_required`` or
@@ -44,6 +44,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..common.simkit import Simulator as BaseSimulator
 from ..common.simkit import TokenIssuer, basic_credentials, json_response
+from .simulator_context import CONTEXT_ROUTES, ContextRoutes
 
 REASON_CODES = ("further_action", "acceptable_risk", "compensating_control", "threat_not_valid",
                 "not_concluded", "other")
@@ -133,7 +134,7 @@ def build_payload(kind: str, host: str, path: str, rng: Any) -> bytes:
     raise ValueError(kind)
 
 
-class Simulator(BaseSimulator):
+class Simulator(ContextRoutes, BaseSimulator):
     name = "alertlogic"
     routes = [
         Rule("/aims/v1/authenticate", endpoint="authenticate", methods=["POST"]),
@@ -147,6 +148,7 @@ class Simulator(BaseSimulator):
         Rule("/iris/v3/<account_id>/<incident_id>/reopen", endpoint="reopen", methods=["POST"]),
         Rule("/iris/v3/<account_id>/<incident_id>/feedback", endpoint="feedback", methods=["POST"]),
         Rule("/api/incident/v3/incidents", endpoint="legacy_incidents", methods=["GET"]),
+        *CONTEXT_ROUTES,
     ]
 
     def __init__(self, *, incidents: int = 40, max_events: int = 6, event_page_cap: int = 10,
@@ -507,7 +509,7 @@ class Simulator(BaseSimulator):
         if isinstance(offset, Response):
             return offset
         limit = min(limit, self.event_page_cap)
-        items = [] if source == "log" else self.events[incident_id]
+        items = self.log_elaborations(incident_id) if source == "log" else self.events[incident_id]
         base = f"/iris/v3/{account_id}/{incident_id}/elaborations/associated?returnSource={source or ''}&limit={limit}"
         last = max(0, (len(items) - 1) // limit * limit)
         return json_response({
