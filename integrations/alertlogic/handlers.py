@@ -14,6 +14,7 @@ from ..common.timeutil import utcnow
 
 from . import fetch
 from .client import DEFAULT_EVENT_WORKERS, AlertLogicClient
+from .evidence import log_evidence, logs_markdown
 from .login import AIMS_URL
 from .mapping import (analyse_event, event_id, event_markdown, incident_markdown,
                       incident_to_incident, legacy_to_incident, rollups)
@@ -107,9 +108,9 @@ def update_status(client: AlertLogicClient, *, incident_id: str, status: str, no
 
 @command("alertlogic-get-incident")
 def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
-                 include_payloads: bool = True) -> CommandResult:
-    """The incident, its associated events (pages fetched concurrently), each event analysed, and
-    the seed's roll-ups across them."""
+                 include_payloads: bool = True, max_logs: int = 100) -> CommandResult:
+    """The incident, its associated events (pages fetched concurrently), each event analysed, the
+    seed's roll-ups across them, and its associated logs with their raw messages (``evidence.py``)."""
     incident = client.incident(incident_id)
     with vendor_data("alertlogic incident"):
         real_id = str(incident.get("incidentId") or incident_id)
@@ -125,9 +126,12 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
                if key != "raw"}
     details.update({"event_count": len(analysed), "event_total": total, "events_truncated": total > len(events),
                     **rollups(analysed), "events": analysed, "events_warning": _missing_pages_warning(missing)})
+    details.update(log_evidence(client, real_id, max_logs=max_logs))
     readable = incident_markdown(details)
     if details["events_warning"]:
         readable = f"**Warning:** {details['events_warning']}\n\n{readable}"
+    if details["logs"] or details["logs_warning"]:
+        readable += "\n\n" + logs_markdown(details)
     return CommandResult(details, raw={"incident": incident, "events": events}, readable=readable)
 
 

@@ -101,12 +101,18 @@ class ContextRoutes:
         self.__dict__.setdefault("_logs", {})[incident_id] = self._make_logs(incident_id, count)
         return self.log_elaborations(incident_id)
 
+    def forget_message(self, msgid: str) -> None:
+        """The search service no longer holds this message (retention ran out before the incident closed)."""
+        self.__dict__.setdefault("_forgotten", set()).add(msgid)
+
     def raw_messages(self) -> dict[str, dict[str, Any]]:
         """Every log message of every incident read so far, by message id (the search service)."""
         for incident_id in list(self.incidents):
             self.log_elaborations(incident_id)
         logs = self.__dict__.setdefault("_logs", {})
-        return {item["__messageId"]: fields for made in list(logs.values()) for item, fields in made}
+        forgotten = self.__dict__.get("_forgotten", set())
+        return {item["__messageId"]: fields for made in list(logs.values()) for item, fields in made
+                if item["__messageId"] not in forgotten}
 
     def _make_logs(self, incident_id: str, count: int | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         incident = self.incidents[incident_id]
