@@ -14,6 +14,7 @@ from ..common.timeutil import utcnow
 
 from . import fetch
 from .client import DEFAULT_EVENT_WORKERS, AlertLogicClient
+from .context_handlers import find_assets, get_asset, get_incident_assets, list_incident_filters  # noqa: F401 (registered commands)
 from .evidence import log_evidence, logs_markdown
 from .login import AIMS_URL
 from .mapping import (analyse_event, event_id, event_markdown, incident_markdown,

@@ -340,6 +340,7 @@ class Simulator(ContextRoutes, BaseSimulator):
             "alertlogic-add-feedback": {"incident_id": open_ids[1], "feedback": "Blocked at the WAF",
                                         "reason": "compensating_control"},
             "alertlogic-get-legacy-incident": {"incident_id": min(self.legacy)},
+            **self.context_examples(first["incidentId"]),
         }
 
     def authorized(self, request: Request, endpoint: str) -> bool:

@@ -15,7 +15,8 @@ answer against them. Where they are silent (each kept unfavourable to a client):
   list property; pages are ``page_size`` (at most ``asset_page_cap``) long, and a page that is not the
   last carries ``continue`` and ``total_assets`` (as the file says), the last one neither;
 - exposures page the same way (``continue`` + ``total_rows`` while more rows remain);
-- every host's account has one AWS deployment; host keys are ``/aws/<region>/host/i-<hex>``.
+- every host's account has one AWS deployment; host keys are ``/aws/<region>/host/i-<hex>``; an
+  incident's victim IP (the load balancer's) is no host's, its ``asset_host_name`` is one.
 """
 from __future__ import annotations
 
@@ -144,13 +145,21 @@ class ContextRoutes:
         return made
 
     def hosts(self) -> dict[str, dict[str, Any]]:
-        """One host asset per victim host name of the incidents (the victim IP its public address)."""
+        """One host asset per victim host name of the incidents. The incidents' victim IP (an IDS event's
+        dest_addr, the same for all) is the load balancer's, which is no host: it matches no asset."""
         cache = self.__dict__.setdefault("_hosts", {})
         for incident in list(self.incidents.values()):
             name = incident["asset_host_name"]
             if name not in cache:
-                cache[name] = self._make_host(name, incident["victim"]["ip"])
+                cache[name] = self._make_host(name)
         return cache
+
+    def add_host(self, name: str, **fields: Any) -> dict[str, Any]:
+        """A host no incident names (e.g. several behind one address, for paging); ``fields`` override."""
+        host = {**self._make_host(name), **fields}
+        hosts = self.hosts()
+        hosts[f"{name}#{len(hosts)}"] = host
+        return host
 
     def deployment(self) -> dict[str, Any]:
         rng = random.Random(f"{self.seed}:deployment")
@@ -159,14 +168,15 @@ class ContextRoutes:
                 "name": "Example Corp production (AWS)", "platform": {"type": "aws", "id": "123456789012"},
                 "created_on": 1672531200000, "modified_on": 1700000000000, "version": 7}
 
-    def _make_host(self, name: str, public_ip: str) -> dict[str, Any]:
+    def _make_host(self, name: str) -> dict[str, Any]:
         rng = random.Random(f"{self.seed}:host:{name}")
         instance = f"i-{rng.getrandbits(68):017x}"
         return {
             "account_id": self.account_id, "deployment_id": self.deployment()["deployment_id"], "type": "host",
             "key": f"/aws/{REGION}/host/{instance}", "name": name, "instance_id": instance,
             "host_uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper(),
-            "private_ip_addresses": [f"10.0.1.{rng.randint(10, 250)}"], "public_ip_addresses": [public_ip],
+            "private_ip_addresses": [f"10.0.1.{rng.randint(10, 250)}"],
+            "public_ip_addresses": [f"192.0.2.{rng.randint(10, 250)}"],
             "declared": True, "os_type": "linux", "state": "running", "tags": {"Name": name, "role": "web"},
             "created_on": 1690000000000 + rng.randint(0, 10 ** 9), "modified_on": 1700000000000 + rng.randint(0, 10 ** 9),
             "version": rng.randint(1, 40),
@@ -200,6 +210,14 @@ class ContextRoutes:
                             "target": {k: host[k] for k in ("account_id", "deployment_id", "key", "name", "type")}}],
             "vinstances_count": 1,
         }
+
+    def context_examples(self, incident_id: str) -> dict[str, dict[str, Any]]:
+        """command_examples for the context commands, around ``incident_id``'s target host."""
+        host = self.hosts()[self.incidents[incident_id]["asset_host_name"]]
+        return {"alertlogic-find-assets": {"ip_address": host["public_ip_addresses"][0]},
+                "alertlogic-get-asset": {"key": host["key"], "deployment_id": host["deployment_id"]},
+                "alertlogic-get-incident-assets": {"incident_id": incident_id},
+                "alertlogic-list-incident-filters": {}}
 
     # --- IRIS incident filters -------------------------------------------------------------------
     def incident_filters(self, request: Request) -> Response:
