@@ -58,6 +58,8 @@ def find_hosts(client: AlertLogicClient, *, ip_address: str | None = None, host_
     http = service_http(client, "assets_query")
     found: dict[str, dict[str, Any]] = {}
     for query in queries:
+        if len(found) >= max_results:
+            break
         first = {"asset_types": "h:host", **query, "page_size": min(ASSET_PAGE, max_results)}
         for _, rows in _continued(http, account_path(client, "assets_query/v1", "assets"), first,
                                   lambda page: page.get("assets") or []):

@@ -33,12 +33,14 @@ def test_every_route_of_the_simulator_is_an_operation_of_an_official_file():
 
 def test_every_answer_to_every_command_example_fits_the_definitions():
     sim = Simulator(seed=11, incidents=12, retry_after=0)
+    for incident_id in sim.incidents:
+        sim.set_logs(incident_id, 3)  # so that get-incident reaches the search service
     with serve(sim) as running, recording(sim) as seen:
         instance = simulated_instance("alertlogic", running)
         for name, args in sim.command_examples().items():
             instance.run(name, args)
         drain(instance, sim.drain_args())
-    assert {e.path.split("/")[1] for e in seen} >= {"aims", "iris"}
+    assert {e.path.split("/")[1] for e in seen} >= {"aims", "endpoints", "iris", "search", "assets_query"}
     assert all_problems(seen) == []
 
 

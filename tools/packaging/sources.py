@@ -41,7 +41,9 @@ def _excluded(relative: Path) -> bool:
     return (any(p in EXCLUDED_DIRS or p.startswith(".") for p in parts[:-1])
             or parts[-1] in EXCLUDED_FILES or parts[-1].startswith(".")
             or parts[-1].endswith(EXCLUDED_SUFFIXES)
-            or (parts[-1].startswith("test_") and parts[-1].endswith(".py")))
+            or (parts[-1].startswith("test_") and parts[-1].endswith(".py"))
+            # A simulator split into modules: simulator_<part>.py is simulator code too.
+            or (parts[-1].startswith("simulator_") and parts[-1].endswith(".py")))
 
 
 def _tree(folder: Path, prefix: str, *, pattern: str = "**/*") -> list[SourceFile]:
