@@ -1,12 +1,12 @@
-"""The simulator answers as the Alert Logic IRIS v3 OpenAPI file says: every endpoint it serves,
-its 200s and its refusals, has a documented status code and a body that validates against the
-documented schema ($refs resolved by tests/openapi_support.py).
+"""Hand-checked IRIS answers of the simulator against the official iris.v3.yaml (with its one
+erratum, tests/alertlogic/official.py): 200s on every page, and each refusal with its documented
+status and body. test_official_definitions.py checks every route and every answer generically;
+this file pins the specific bodies.
 
 Where the file is wrong or silent, this test says so (and integrations/alertlogic/README.md
-repeats it): ``ERRATA`` corrects the file's schema where its own examples contradict it,
-``UNDOCUMENTED_403`` lists the operations whose 403 the file leaves out, and AIMS login and the
-legacy Incident API, which the file does not describe, are checked against schemas written here
-from VENDOR-FACTS §1.
+repeats it): the erratum on ``links.next``, ``UNDOCUMENTED_403`` for the operations whose 403 the
+file leaves out, and the legacy Incident API, which no official file describes, checked against a
+schema written here from VENDOR-FACTS §1.
 """
 from __future__ import annotations
 
