@@ -10,7 +10,7 @@ from typing import Any
 from ..common import ocsf
 from ..common.results import CommandResult
 from ..common.vendordata import reads_vendor_data
-from .handlers import log_to_incident, record_url
+from .mapping import log_to_incident, record_url
 
 
 def _user_agent(headers: Any) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 from ..common import ocsf
 from ..common.results import CommandResult
 from ..common.vendordata import reads_vendor_data
-from .handlers import alert_title
+from .mapping import alert_title
 
 # The alert's status.value.
 STATUS_IDS = {"New": 1, "Open": 2, "Closed": 4}

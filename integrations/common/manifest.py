@@ -53,6 +53,18 @@ class Command:
     def output_schema_path(self, base: Path) -> Path | None:
         return (base / self.outputs["schema"]).resolve() if self.outputs else None
 
+    def arg(self, name: str) -> dict[str, Any]:
+        """The declared argument ``name`` (a KeyError names a manifest that lacks it: our bug)."""
+        for spec in self.args:
+            if spec["name"] == name:
+                return spec
+        raise KeyError(f"{self.name} declares no argument {name!r}")
+
+    @property
+    def columns(self) -> list[str]:
+        """The output table's columns, in order ([] when the manifest names none)."""
+        return list((self.outputs or {}).get("columns") or [])
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -83,6 +95,19 @@ class Manifest:
     @property
     def secret_params(self) -> list[str]:
         return [p["name"] for p in self.params if p.get("secret")]
+
+    @property
+    def severity_mapping(self) -> dict[str, int]:
+        """Vendor severity (or risk, or log type) -> incident severity 0..4; {} when the manifest has none."""
+        return dict(self.data.get("severity_mapping") or {})
+
+    def param(self, name: str) -> dict[str, Any]:
+        """The declared instance param ``name`` (a KeyError names a manifest that lacks it: our bug)."""
+        for spec in self.params:
+            if spec["name"] == name:
+                return spec
+        raise KeyError(f"{self.id} declares no param {name!r}")
+
 
 
 def _cache_dir() -> Path:
@@ -139,6 +164,13 @@ def load_manifest(path: str | Path) -> Manifest:
     return Manifest(id=data["id"], name=data["name"], vendor=data["vendor"], version=data["version"],
                     description=data["description"], path=path.resolve(), params=tuple(data["params"]),
                     commands=commands, data=data)
+
+
+@lru_cache(maxsize=None)
+def vendor_manifest(integration_id: str) -> Manifest:
+    """The manifest of a vendor in this copy of the runtime: how vendor code reads its own metadata
+    (severity mapping, defaults, columns) instead of repeating it. Loaded once per process."""
+    return load_manifest(package_dir("integrations") / integration_id / "manifest.yaml")
 
 
 def _coerce(spec: dict[str, Any], value: Any) -> Any:

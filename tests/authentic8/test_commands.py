@@ -109,3 +109,11 @@ def test_update_status_is_not_supported_by_authentic8(sim, instance):
     with pytest.raises(errors.NotSupportedError, match="not supported by Authentic8"):
         instance.run("update-status")
     assert sim.posts == []
+
+
+def test_extract_logs_tables_the_manifest_columns_these_logs_have(instance):
+    from soarpacks.integrations.common.registry import get
+    declared = get("authentic8").manifest.command("authentic8-extract-logs").columns
+    result = instance.run("authentic8-extract-logs", {"log_type": "DOWNLOAD", "limit": 5})
+    assert "filename" in result.columns and "event" not in result.columns
+    assert [c for c in declared if c in result.columns] == result.columns

@@ -1,9 +1,13 @@
 """fetch-incidents: one POST per round carrying every type, a bookmark per (org, log type) that
 moves only with what was handed over, and per-type failures that cost the other types nothing."""
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from soarpacks.integrations.common import errors
+from soarpacks.integrations.common.simkit import serve
 from soarpacks.integrations.common.state import MemoryStateStore
+from soarpacks.integrations.authentic8.simulator import Simulator
 from tests.support import drain
 
 from .conftest import extract_commands, make_instance
@@ -203,3 +207,34 @@ def test_faults_during_a_drain_neither_lose_nor_duplicate(sim, instance):
     handed = drain(instance, args)
     assert len(ids(handed)) == len(set(ids(handed))) == sim.expected_incident_count()
     assert sum(sim.faults.injected.values()) > 0
+
+
+# --- a property: whatever the run sizes, page sizes and arrivals between runs, every log of the chosen
+# types is handed over exactly once.
+
+PROPERTY_TYPES = ["EXPLOIT", "BLOCKED URL", "URL", "AUTH"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(max_fetch=st.integers(1, 40), page_size=st.integers(1, 12),
+       arrivals=st.lists(st.tuples(st.sampled_from(PROPERTY_TYPES), st.integers(0, 4)), max_size=6),
+       seed=st.integers(0, 1000))
+def test_runs_of_any_size_hand_every_log_over_exactly_once(max_fetch, page_size, arrivals, seed):
+    sim = Simulator(seed=seed, size=60, enc_size=1)
+    with serve(sim) as served:
+        instance = make_instance(served)
+        args = {"log_types": PROPERTY_TYPES, "first_fetch": "90 days", "max_fetch": max_fetch, "page_size": page_size}
+        handed = []
+        pending_arrivals = list(arrivals)
+        for _ in range(500):
+            batch = instance.fetch_all(args)
+            assert len(batch) <= max_fetch
+            handed.extend(i["id"] for i in batch)
+            if pending_arrivals:
+                log_type, count = pending_arrivals.pop()
+                sim.add_logs("Acme Corp", log_type, count)
+            elif not batch:
+                break
+        expected = {f"Acme Corp/{t}/{r['seq_id']}" for t in PROPERTY_TYPES for r in sim.logs.get((0, t), [])}
+        assert len(handed) == len(set(handed))
+        assert set(handed) == expected

@@ -2,7 +2,9 @@
 import pytest
 
 from soarpacks.integrations.common.schemas import incident_validator
-from soarpacks.integrations.authentic8.handlers import SEVERITY, log_entry, log_to_incident
+from soarpacks.integrations.authentic8.mapping import (default_fetch_types, encrypted_only, log_entry, log_to_incident,
+                                                      log_types)
+from soarpacks.integrations.common.registry import get
 
 URL_RECORD = {  # the vendor's own example, with the fields the API adds today
     "domain": "www.java.com", "user_id": "466aa3d4", "seq_id": 3204201, "response_code": 200, "org_id": "509c0c0",
@@ -49,9 +51,13 @@ def test_severity_is_per_log_type(log_type, severity):
     assert log_to_incident(record, org="Acme Corp", log_type=log_type)["severity"] == severity
 
 
-def test_the_manifest_documents_the_same_severity_mapping():
-    from soarpacks.integrations.common.registry import get
-    assert get("authentic8").manifest.data["severity_mapping"] == SEVERITY
+def test_every_log_type_the_api_names_has_a_severity_in_the_manifest():
+    assert set(get("authentic8").manifest.severity_mapping) == set(log_types()) and len(log_types()) == 25
+
+
+def test_the_log_types_only_ever_logged_encrypted_are_those_fetch_cannot_ask_for():
+    assert encrypted_only() == {"COOKIES", "POST DATA", "ENC"}
+    assert "URL" not in default_fetch_types() and "EXPLOIT" in default_fetch_types()
 
 
 def test_a_blocked_url_is_defanged_in_the_name_and_kept_whole_in_indicators():

@@ -6,7 +6,8 @@ import pytest
 
 from soarpacks.integrations.common import errors
 from soarpacks.integrations.common.retry import FAST_RETRY
-from soarpacks.integrations.authentic8.handlers import OrgError, SiloApi, extractlog, make_client
+from soarpacks.integrations.authentic8.client import OrgError, SiloApi, extractlog
+from soarpacks.integrations.authentic8.handlers import make_client
 
 TOKEN = "canary-a8-transport-token"
 
