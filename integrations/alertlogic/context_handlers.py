@@ -1,6 +1,6 @@
 """Alert Logic read commands for context around an incident: assets (find, details with exposures,
 an incident's targets) and the incident filter values. The reads and shapes are in ``assets.py``;
-``handlers.py`` imports these so the registry finds them."""
+``handlers.py`` imports these so the registry finds them. Argument defaults are the manifest's."""
 from __future__ import annotations
 
 from typing import Any
@@ -30,7 +30,7 @@ def _exposures_table(exposures: list[dict[str, Any]], title: str) -> str:
 
 @command("alertlogic-find-assets")
 def find_assets(client: AlertLogicClient, *, ip_address: str | None = None, host_name: str | None = None,
-                max_results: int = 100) -> CommandResult:
+                max_results: int) -> CommandResult:
     raw = assets.find_hosts(client, ip_address=ip_address, host_name=host_name, max_results=max_results)
     hosts = [assets.host_summary(asset) for asset in raw]
     what = defang(ip_address) if ip_address else host_name
@@ -46,7 +46,7 @@ def _with_exposures(client: AlertLogicClient, host: dict[str, Any], max_exposure
 
 @command("alertlogic-get-asset")
 def get_asset(client: AlertLogicClient, *, key: str, deployment_id: str, region: str | None = None,
-              max_exposures: int = 200) -> CommandResult:
+              max_exposures: int) -> CommandResult:
     answer = assets.host_details(client, key=key, deployment_id=deployment_id, region=region)
     detail = _with_exposures(client, assets.details_summary(answer, key), max_exposures)
     readable = "\n\n".join([_hosts_table([detail], f"Alert Logic host {detail['name'] or key}"),
@@ -60,7 +60,7 @@ def _victims(client: AlertLogicClient, incident: dict[str, Any]) -> list[dict[st
 
 
 @command("alertlogic-get-incident-assets")
-def get_incident_assets(client: AlertLogicClient, *, incident_id: str, max_exposures: int = 100) -> CommandResult:
+def get_incident_assets(client: AlertLogicClient, *, incident_id: str, max_exposures: int) -> CommandResult:
     """The incident's targets (victim IPs and host name) as assets, each host with its exposures."""
     incident = client.incident(incident_id)
     with vendor_data("alertlogic incident"):

@@ -109,7 +109,7 @@ def update_status(client: AlertLogicClient, *, incident_id: str, status: str, no
 
 @command("alertlogic-get-incident")
 def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
-                 include_payloads: bool = True, max_logs: int = 100) -> CommandResult:
+                 max_logs: int, include_payloads: bool = True) -> CommandResult:
     """The incident, its associated events (pages fetched concurrently), each event analysed, the
     seed's roll-ups across them, and its associated logs with their raw messages (``evidence.py``)."""
     incident = client.incident(incident_id)

@@ -26,8 +26,10 @@ def service_http(client: AlertLogicClient, service: str) -> HttpClient:
         if service in cached:
             return cached[service]
     url = client.base_url if service in ON_IRIS_HOST else _looked_up(client, service)
-    # The client's own connection settings (private to it, but this module is its companion).
-    http = HttpClient(url, auth=client.auth, retry=client._retry, verify=client._verify, proxy=client._proxy,
+    # The client's own connection settings (private to it, but this module is its companion):
+    # TLS verification is whatever the insecure param made it there.
+    verify = client._verify
+    http = HttpClient(url, auth=client.auth, retry=client._retry, verify=verify, proxy=client._proxy,
                       vendor=VENDOR, session=client._session_factory())
     with _LOCK:
         return cached.setdefault(service, http)
