@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from soarpacks.integrations.alphasoc import handlers
+from soarpacks.integrations.alphasoc import client as alphasoc_client
 from soarpacks.integrations.alphasoc.simulator import Simulator
 from soarpacks.integrations.common.registry import get
 from soarpacks.integrations.common.retry import FAST_RETRY
@@ -31,8 +31,8 @@ def alphasoc(server) -> Instance:
 
 
 @pytest.fixture
-def client(server) -> handlers.AlphaSocClient:
-    return handlers.make_client(server.params(), retry=FAST_RETRY)
+def client(server) -> alphasoc_client.AlphaSocClient:
+    return alphasoc_client.make_client(server.params(), retry=FAST_RETRY)
 
 
 def http_params(httpserver, **extra) -> dict:

@@ -22,13 +22,13 @@ from soarpacks.integrations.common.simkit import serve
 
 CHILD = """
 import json, sys, time
-from soarpacks.integrations.alphasoc import handlers, telemetry
+from soarpacks.integrations.alphasoc import client as alphasoc_client, telemetry
 from soarpacks.integrations.common.retry import FAST_RETRY
 from soarpacks.tools.bench.children import peak_rss_kb
 
 
 mode, path, base_url, api_key, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-client = handlers.make_client({"base_url": base_url, "api_key": api_key}, retry=FAST_RETRY)
+client = alphasoc_client.make_client({"base_url": base_url, "api_key": api_key}, retry=FAST_RETRY)
 started = time.perf_counter()
 if mode == "batched":
     with telemetry.FileSource(path) as source:

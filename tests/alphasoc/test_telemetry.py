@@ -6,21 +6,13 @@ import gzip
 import io
 import json
 import sys
-import zlib
 
 import pytest
-import requests
 from werkzeug.wrappers import Response
 
 from soarpacks.integrations.alphasoc import telemetry
-from soarpacks.integrations.alphasoc.simulator import Simulator
 from soarpacks.integrations.common import errors
-from soarpacks.integrations.common.simkit import serve
-
-
-def dns_event(n: int, **extra) -> dict:
-    return {"ts": f"2024-03-01T10:{n // 60 % 60:02d}:{n % 60:02d}Z", "srcIP": f"10.0.0.{n % 250}",
-            "query": f"host-{n}.example.com", "qtype": "A", **extra}
+from tests.alphasoc.support import dns_event
 
 
 def write_ndjson(path, count: int, **extra):
@@ -202,24 +194,3 @@ def test_progress_goes_to_stderr_only_when_it_is_a_terminal(alphasoc, tmp_path, 
     submit(alphasoc, file=path)
     assert "AlphaSOC dns upload: 100.0% 200 events read, 1 batches sent" in terminal.getvalue()
     assert capsys.readouterr().out == ""
-
-
-# --- the simulator's telemetry endpoint ------------------------------------------------------------
-
-def test_the_simulator_enforces_the_size_limit_after_decompression_and_accepts_deflate():
-    sim = Simulator(max_body_bytes=1000)
-    body = b"".join(json.dumps(dns_event(n)).encode() + b"\n" for n in range(30))
-    small = b"".join(body.splitlines(keepends=True)[:10])
-    auth = (sim.api_key, "")
-    with serve(sim) as running:
-        url = running.url + "/v1/events/dns"
-        too_big = requests.post(url, data=gzip.compress(body), headers={"Content-Encoding": "gzip"}, auth=auth, timeout=5)
-        deflated = requests.post(url, data=zlib.compress(small), headers={"Content-Encoding": "deflate"},
-                                 auth=auth, timeout=5)
-        concatenated = requests.post(url, data=b'{"ts":"2024-03-01T10:00:00Z","srcIP":"1.2.3.4","query":"a"}'
-                                                b'{"ts":"2024-03-01T10:00:00Z","srcIP":"1.2.3.4","query":"b"}', auth=auth, timeout=5)
-        garbage = requests.post(url, data=b"{nope", auth=auth, timeout=5)
-    assert too_big.status_code == 413 and "too large" in too_big.json()["message"]
-    assert deflated.status_code == 200 and deflated.json()["received"] == 10
-    assert concatenated.json() == {"received": 2, "accepted": 2}
-    assert garbage.status_code == 400
