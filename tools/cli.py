@@ -28,7 +28,8 @@ EXIT_CODES = """exit codes:
   2  bad input: fix the command (unknown argument, bad value, an id the vendor does not have)
   3  configuration, credentials or state: fix the instance or the state file (TLS, unknown host, 401/403,
      a state file in use, unreadable or read-only, an --out file it cannot prove it may trim)
-  4  vendor or network: try again later (timeouts, refused connections, 429/5xx once retries ran out)"""
+  4  vendor or network: try again later (timeouts, refused connections, 429/5xx once retries ran out)
+  5  a vendor-side job (a log search) did not finish within the command's timeout: raise it or narrow the job"""
 
 
 RUN_EXAMPLES = """examples:

@@ -68,6 +68,7 @@ class AlertLogicClient:
         self.aims = HttpClient(aims_url, auth=self.auth, retry=retry, verify=verify, proxy=proxy, vendor=VENDOR,
                                session=session_factory())
         self._http: HttpClient | None = None
+        self._services: dict[str, HttpClient] = {}   # search, responder: see service_http
         self.legacy = None
         if api_key:
             self.legacy = HttpClient(legacy_base_url or "https://api.alertlogic.net", auth=BasicAuth(api_key, ""),
@@ -89,6 +90,18 @@ class AlertLogicClient:
         if self._http is None:
             self._http = self._new_http()
         return self._http
+
+    def service_http(self, service: str) -> HttpClient:
+        """An HTTP client for another Alert Logic service of the account (``search``, ``responder``):
+        its host from the endpoints service, as for IRIS without base_url and as Alert Logic's own
+        client (almdrlib) does for every service; the same AIMS token. Looked up once per client."""
+        services = self._services
+        if service not in services:
+            url = login.service_url(self.aims, aims_url=self._aims_url, account_id=self.account_id,
+                                    residency=self._residency, service=service)
+            services[service] = HttpClient(url, auth=self.auth, retry=self._retry, verify=self._verify,
+                                           vendor=VENDOR, proxy=self._proxy, session=self._session_factory())
+        return services[service]
 
     def _new_http(self, session: requests.Session | None = None) -> HttpClient:
         return HttpClient(self.base_url, auth=self.auth, retry=self._retry, verify=self._verify, vendor=VENDOR,

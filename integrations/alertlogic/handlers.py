@@ -12,7 +12,11 @@ from ..common.results import CommandResult, FetchBatch
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.timeutil import utcnow
 
-from . import fetch
+from . import fetch, updates
+# The log search and Responder commands, in their own module: imported so the registry finds them here.
+from .action_handlers import (responder_block_history, responder_get_execution, responder_incident_responses,  # noqa: F401
+                              responder_manage_block, responder_run, search_logs)
+from .updates import list_updated_incidents  # noqa: F401  (a command: the registry reads this module)
 from .client import DEFAULT_EVENT_WORKERS, AlertLogicClient
 from .context_handlers import find_assets, get_asset, get_incident_assets, list_incident_filters  # noqa: F401 (registered commands)
 from .evidence import log_evidence, logs_markdown
@@ -48,10 +52,13 @@ def test_module(client: AlertLogicClient) -> CommandResult:
 
 @command("fetch-incidents")
 def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, first_fetch: str, max_fetch: int,
-                    look_back: int = 0) -> Iterator[FetchBatch]:
-    """Incidents by creation time, oldest first (see ``fetch.py``)."""
-    return fetch.fetch_incidents(client, state=state, first_fetch=first_fetch, max_fetch=max_fetch,
-                                 look_back=look_back)
+                    look_back: int = 0, include_updates: bool = True) -> Iterator[FetchBatch]:
+    """Incidents by creation time, oldest first (see ``fetch.py``), then the ones handed over before
+    that changed since, as updates (see ``updates.py``)."""
+    new = fetch.fetch_incidents(client, state=state, first_fetch=first_fetch, max_fetch=max_fetch,
+                                look_back=look_back)
+    return updates.with_updates(new, client, state=state, max_fetch=max_fetch, look_back=look_back,
+                                include_updates=include_updates)
 
 
 @command("get-event")

@@ -44,6 +44,8 @@ from werkzeug.wrappers import Request, Response
 
 from ..common.simkit import Simulator as BaseSimulator
 from ..common.simkit import TokenIssuer, basic_credentials, json_response
+from . import simulator_responder, simulator_search
+from . import simulator_updates as sim_updates
 from .simulator_context import CONTEXT_ROUTES, ContextRoutes
 
 REASON_CODES = ("further_action", "acceptable_risk", "compensating_control", "threat_not_valid",
@@ -134,7 +136,8 @@ def build_payload(kind: str, host: str, path: str, rng: Any) -> bytes:
     raise ValueError(kind)
 
 
-class Simulator(ContextRoutes, BaseSimulator):
+class Simulator(sim_updates.UpdatesSimulator, simulator_search.SearchSimulation, simulator_responder.ResponderSimulation,
+                ContextRoutes,                 BaseSimulator):
     name = "alertlogic"
     routes = [
         Rule("/aims/v1/authenticate", endpoint="authenticate", methods=["POST"]),
@@ -148,8 +151,7 @@ class Simulator(ContextRoutes, BaseSimulator):
         Rule("/iris/v3/<account_id>/<incident_id>/reopen", endpoint="reopen", methods=["POST"]),
         Rule("/iris/v3/<account_id>/<incident_id>/feedback", endpoint="feedback", methods=["POST"]),
         Rule("/api/incident/v3/incidents", endpoint="legacy_incidents", methods=["GET"]),
-        *CONTEXT_ROUTES,
-    ]
+    ] + CONTEXT_ROUTES + simulator_search.ROUTES + simulator_responder.ROUTES + sim_updates.ROUTES
 
     def __init__(self, *, incidents: int = 40, max_events: int = 6, event_page_cap: int = 10,
                  mfa_code: str | None = None, token_ttl: float = 6 * 3600.0, incident_page_cap: int = 100,
@@ -188,6 +190,8 @@ class Simulator(ContextRoutes, BaseSimulator):
         self.legacy: dict[int, dict[str, Any]] = {}
         self._next_event_id = 14600
         self._build(incidents, max_events)
+        self.init_search()
+        self.init_responder()
 
     # --- the seeded world --------------------------------------------------------------------
     def _uuid(self) -> str:
@@ -341,6 +345,7 @@ class Simulator(ContextRoutes, BaseSimulator):
                                         "reason": "compensating_control"},
             "alertlogic-get-legacy-incident": {"incident_id": min(self.legacy)},
             **self.context_examples(first["incidentId"]),
+            **self.search_examples(), **self.responder_examples(), **sim_updates.command_examples(self),
         }
 
     def authorized(self, request: Request, endpoint: str) -> bool:
@@ -461,7 +466,8 @@ class Simulator(ContextRoutes, BaseSimulator):
         with self.lock:
             # Deliberately not in time order: the API documents no order.
             items = [dict(inc) for key, inc in sorted(self.incidents.items())
-                     if start <= inc["createTime"] <= end and key not in self.unindexed]
+                     if start <= inc["createTime"] <= end and key not in self.unindexed
+                     and inc["accountId"] == self.account_id]
             if self.unstable_order:
                 self.rng.shuffle(items)
         if request.args.get("pagination", "").lower() != "true":

@@ -63,6 +63,15 @@ class TransientError(VendorError):
     kind = "transient"
 
 
+class WaitTimeoutError(SoarpacksError):
+    """A job the vendor runs for us (a search, a response) did not finish in the time the caller
+    allowed. Its own exit code: retrying at once rarely helps, a longer timeout or a narrower
+    job does."""
+
+    exit_code = 5
+    kind = "timeout"
+
+
 class NotFoundError(InputError):
     """The vendor has no object with an id the caller gave: fix the call (exit 2). Where no id was given
     (test-module, fetch-incidents) the runner turns it into a ``ConfigError``: the URL is wrong."""

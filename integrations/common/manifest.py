@@ -3,7 +3,8 @@ coercion of ``key=value`` strings into the typed, validated arguments a handler 
 
 Every SOAR command is a fresh process, so start-up time counts: a validated manifest is cached as JSON
 under the user's cache dir, keyed by a hash of the manifest and its schema, and arguments are checked
-by the few lines below. PyYAML and jsonschema are imported only when a manifest changed.
+by the few lines below. PyYAML and jsonschema are imported only when a manifest changed, and jsonschema is
+optional where a package runs (its manifests were validated when it was built).
 """
 from __future__ import annotations
 
@@ -116,12 +117,18 @@ def _cache_dir() -> Path:
 
 
 def _read_validated(path: Path, text: bytes) -> dict[str, Any]:
-    import jsonschema
     import yaml
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise errors.ConfigError(f"cannot read manifest {path}: {exc}") from None
+    try:
+        import jsonschema
+    except ImportError:
+        # A platform image without jsonschema (XSOAR's demisto/python3 documents requests and PyYAML
+        # only): the manifest was validated when its package was built, and the package's files are
+        # checked against their digest before use. Arguments are checked without jsonschema anyway.
+        return data
     try:
         jsonschema.validate(data, load_json_schema(str(SCHEMAS_DIR / "manifest.schema.json")))
     except jsonschema.ValidationError as exc:

@@ -17,7 +17,7 @@ def test_help_names_every_exit_code(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert done.value.code == 0 and "exit codes:" in out
-    assert all(f"\n  {code}  " in out for code in range(5))
+    assert all(f"\n  {code}  " in out for code in range(6))
 
 
 def test_an_id_the_vendor_does_not_have_is_bad_input(capsys):

@@ -27,7 +27,7 @@ def test_a_native_zip_holds_the_runtime_and_the_integration_but_no_simulator_or_
     assert f"soarpacks/integrations/{integration.id}/manifest.yaml" in names
     assert f"soarpacks/integrations/{integration.id}/handlers.py" in names
     assert "soarpacks/integrations/common/runner.py" in names and "soarpacks/schemas/incident.schema.json" in names
-    assert not [n for n in names if n.endswith("simulator.py") or "simkit" in n or "/tests/" in n
+    assert not [n for n in names if n.endswith("simulator.py") or "/simulator_" in n or "simkit" in n or "/tests/" in n
                 or n.startswith("tests/") or "__pycache__" in n]
     other = [n for n in names if n.startswith("soarpacks/integrations/") and n.split("/")[2] not in ("common", integration.id)
              and n != "soarpacks/integrations/__init__.py"]

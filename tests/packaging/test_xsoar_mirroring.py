@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -18,6 +18,64 @@ from .helpers import STANDINS, fetch_limit_args, platform_settings, run_python
 from .test_xsoar import _unified
 
 MIRRORING_COMMANDS = {"get-remote-data", "get-modified-remote-data", "get-mapping-fields"}
+# The two packs with vendor writes (issue 16 point 5): each test runs against both simulators.
+TWO_WAY = ["cisco_gta", "alertlogic"]
+
+
+class Cisco:
+    """What the SOC does in Cisco's console, and how an alert reads, in the Cisco simulator."""
+
+    @staticmethod
+    def latest_change(simulator):
+        return max(parse_time(a["modifiedAt"]) for a in simulator.alerts.values())
+
+    @staticmethod
+    def close_in_console(simulator, remote_id, at=None):
+        simulator.alerts[remote_id]["status"] = {"value": "Closed", "closingReasons": ["FalsePositive"]}
+        simulator.touch(remote_id)
+
+    @staticmethod
+    def remote_status(raw):
+        return raw["status"]["value"]
+
+    @staticmethod
+    def closed(simulator, remote_id):
+        alert = simulator.alerts[remote_id]
+        if alert["status"]["value"] != "Closed":
+            return None
+        return alert["status"]["closingReasons"], alert.get("note")
+
+    closed_false_positive = (["FalsePositive"], "benign scanner")
+    closed_status = "Closed"
+
+
+class AlertLogic:
+    """The same in the Alert Logic simulator: a console edit completes the incident."""
+
+    @staticmethod
+    def latest_change(simulator):
+        return max(parse_time(i["updateTime"]) for i in simulator.incidents.values())
+
+    @staticmethod
+    def close_in_console(simulator, remote_id, at=None):
+        simulator.console_edit(remote_id, status="completed", reason_code="threat_not_valid", at=at)
+
+    @staticmethod
+    def remote_status(raw):
+        return raw["customer_status"]["status"]
+
+    @staticmethod
+    def closed(simulator, remote_id):
+        status = simulator.incidents[remote_id]["customer_status"]
+        if status["status"] != "completed":
+            return None
+        return status["reason_code"], status["notes"]
+
+    closed_false_positive = ("threat_not_valid", "benign scanner")
+    closed_status = "completed"
+
+
+VENDORS = {"cisco_gta": Cisco, "alertlogic": AlertLogic}
 
 
 def test_integrations_with_a_mirroring_block_declare_their_mirroring_directions_and_others_do_not(integration,
@@ -63,7 +121,7 @@ def _run(script, invocations, tmp_path, name, last_run=None):
     return outcome["runs"]
 
 
-@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+@pytest.mark.parametrize("integration", TWO_WAY, indirect=True)
 def test_a_changed_alert_is_mirrored_in_and_not_fetched_again(integration, dist, served, tmp_path):
     script = tmp_path / "integration.py"
     script.write_text(_unified(dist, integration)["script"]["script"], encoding="utf-8")
@@ -83,11 +141,12 @@ def test_a_changed_alert_is_mirrored_in_and_not_fetched_again(integration, dist,
         assert incident["dbotMirrorDirection"] == "In" and incident["dbotMirrorInstance"] == "stand-in"
     alert_id = incidents[0]["dbotMirrorId"]
 
-    # The SOC closes the alert in Cisco's console after it was fetched.
+    # The SOC closes the alert in the vendor's console after it was fetched.
+    vendor = VENDORS[integration.id]
     with simulator.lock:
-        since = max(parse_time(a["modifiedAt"]) for a in simulator.alerts.values())
-        simulator.alerts[alert_id]["status"] = {"value": "Closed", "closingReasons": ["FalsePositive"]}
-        simulator.touch(alert_id)
+        # Two seconds past every earlier change: Alert Logic's list overlaps the time asked by one second.
+        since = vendor.latest_change(simulator) + timedelta(seconds=2)
+        vendor.close_in_console(simulator, alert_id, at=max(datetime.now(timezone.utc), since + timedelta(seconds=1)))
     last_update = since.astimezone(timezone.utc).isoformat()  # XSOAR's lastUpdate: ISO 8601 with an offset
 
     modified, remote, mapping, refetch = _run(script, [
@@ -99,7 +158,7 @@ def test_a_changed_alert_is_mirrored_in_and_not_fetched_again(integration, dist,
     (entry,) = modified["results"]
     assert entry["Type"] == 1 and entry["Contents"] == [alert_id]
     ((obj, *entries),) = remote["results"]
-    assert obj["id"] == alert_id and obj["raw"]["status"]["value"] == "Closed"
+    assert obj["id"] == alert_id and vendor.remote_status(obj["raw"]) == vendor.closed_status
     assert entries and all(e["Type"] == 1 for e in entries)
     ((incident_type, fields),) = mapping["results"][0].items()
     assert incident_type == integration.manifest.name and {"id", "status", "raw"} <= set(fields)
@@ -107,7 +166,7 @@ def test_a_changed_alert_is_mirrored_in_and_not_fetched_again(integration, dist,
 
 
 
-@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+@pytest.mark.parametrize("integration", TWO_WAY, indirect=True)
 def test_with_mirroring_off_a_changed_alert_never_becomes_a_second_incident(integration, dist, served, tmp_path):
     script = tmp_path / "integration.py"
     script.write_text(_unified(dist, integration)["script"]["script"], encoding="utf-8")
@@ -124,9 +183,7 @@ def test_with_mirroring_off_a_changed_alert_never_becomes_a_second_incident(inte
     assert all("dbotMirrorDirection" not in i for i in incidents)
     alert_id = incidents[0]["dbotMirrorId"]
 
-    with simulator.lock:
-        simulator.alerts[alert_id]["status"] = {"value": "Closed", "closingReasons": ["FalsePositive"]}
-        simulator.touch(alert_id)
+    VENDORS[integration.id].close_in_console(simulator, alert_id)
     (after,) = _run(script, [{"command": "fetch-incidents", "params": unmirrored}], tmp_path, "after",
                     last_run=fetched["lastRun"])
     assert after["incidents"] == [], "the changed alert came back as a second incident"
@@ -148,26 +205,33 @@ def _closing(integration, dist, served, tmp_path, direction):
         "remoteId": alert_id, "status": 2, "incidentChanged": True,
         "delta": {"closeReason": "False Positive", "closeNotes": "benign scanner"},
         "data": {"id": alert_id}}}], tmp_path, "update")
-    return incident, update, simulator.alerts[alert_id]
+    return incident, update, VENDORS[integration.id].closed(simulator, alert_id)
 
 
-@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+@pytest.mark.parametrize("integration", TWO_WAY, indirect=True)
 @pytest.mark.parametrize("direction,label", [("Outgoing", "Out"), ("Incoming And Outgoing", "Both")])
 def test_closing_a_mirrored_out_incident_closes_the_alert_with_the_mapped_reason(integration, dist, served, tmp_path,
                                                                                 direction, label):
-    incident, update, alert = _closing(integration, dist, served, tmp_path, direction)
+    incident, update, closed = _closing(integration, dist, served, tmp_path, direction)
     assert incident["dbotMirrorDirection"] == label
     assert update["results"] == [incident["dbotMirrorId"]]
-    assert alert["status"] == {"value": "Closed", "closingReasons": ["FalsePositive"]}
-    assert alert.get("note") == "benign scanner"
+    assert closed == VENDORS[integration.id].closed_false_positive
 
 
-@pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
+@pytest.mark.parametrize("integration", TWO_WAY, indirect=True)
 def test_closing_an_incident_mirrored_in_only_leaves_the_alert_alone(integration, dist, served, tmp_path):
-    incident, update, alert = _closing(integration, dist, served, tmp_path, "Incoming")
+    incident, update, closed = _closing(integration, dist, served, tmp_path, "Incoming")
     assert incident["dbotMirrorDirection"] == "In"
     assert update["results"] == [incident["dbotMirrorId"]]
-    assert alert["status"]["value"] != "Closed"
+    assert closed is None
+
+
+@pytest.mark.parametrize("integration", TWO_WAY, indirect=True)
+def test_closing_an_incident_with_mirroring_off_leaves_the_alert_alone(integration, dist, served, tmp_path):
+    incident, update, closed = _closing(integration, dist, served, tmp_path, "None")
+    assert "dbotMirrorDirection" not in incident
+    assert update["results"] == [incident["dbotMirrorId"]]
+    assert closed is None
 
 
 @pytest.mark.parametrize("integration", ["cisco_gta"], indirect=True)
@@ -181,3 +245,36 @@ def test_an_xsoar_close_reason_cisco_does_not_know_closes_the_alert_as_other(int
     recorder = Recorder()
     mirroring.close(recorder, integration.manifest, "a" * 64, reason="Custom reason")
     assert recorder.call == ("update-status", {"status": "Closed", "alert_id": "a" * 64, "closing_reasons": ["Other"]})
+
+
+@pytest.mark.parametrize("integration", ["alertlogic"], indirect=True)
+def test_an_xsoar_close_reason_alert_logic_does_not_know_completes_the_incident_as_other_with_default_notes(
+        integration, served):
+    from soarpacks.integrations.common.platform import mirroring
+
+    class Recorder:
+        def run(self, command, args):
+            self.call = (command, args)
+
+    recorder = Recorder()
+    mirroring.close(recorder, integration.manifest, "a" * 16, reason="Custom reason")
+    # Alert Logic's complete takes one reason code (not a list) and requires notes.
+    assert recorder.call == ("update-status", {"status": "completed", "notes": "Closed in Cortex XSOAR.",
+                                               "incident_id": "a" * 16, "reason_code": "other"})
+
+
+@pytest.mark.parametrize("integration", ["alertlogic"], indirect=True)
+def test_a_mirrored_in_alert_logic_incident_carries_the_fields_the_incoming_mapper_reads(integration, served):
+    from soarpacks.integrations.common.platform import mirroring
+    from soarpacks.tools.packaging.xsoar_content import FIELDS
+    from tests.support import simulated_instance
+
+    simulator = served.simulator
+    incident_id = next(iter(simulator.incidents))
+    AlertLogic.close_in_console(simulator, incident_id)
+    instance = simulated_instance("alertlogic", served)
+    obj = mirroring.mirrored(integration.manifest, incident_id, mirroring.current(instance, integration.manifest,
+                                                                                  incident_id))
+    assert obj["raw"] == simulator.incidents[incident_id]
+    assert obj["status"] == "completed"
+    assert {f.path.split(".")[0] for f in FIELDS} <= set(obj)

@@ -2,7 +2,7 @@
 
 Scanned: integrations/ and tools/. Not scanned, and why:
 - tests/: asserts are how tests speak, and fixtures may hold fake credentials;
-- integrations/*/simulator.py (and its simulator_*.py modules) and integrations/common/simkit.py: local fakes of vendor APIs, never
+- integrations/*/simulator.py (and the simulator_*.py it mounts) and integrations/common/simkit.py: local fakes of vendor APIs, never
   packaged; their seeded ``random`` is the point (S311) and their canary credentials are fake (S105/S106).
 In tools/bench/ the benchmarks start our own interpreter as subprocesses with fixed arguments (S603,
 S607, S404) and use seeded ``random`` for workloads (S311); every other rule still applies there.

@@ -3,7 +3,8 @@ adapters) and the shared schemas, laid out as in the wheel (``soarpacks/integrat
 ``soarpacks/integrations/common/…``, ``soarpacks/schemas/…``), so the runtime finds manifests and
 schemas through ``importlib.resources`` exactly as it does when installed.
 
-Never shipped: simulators and the simulator kit (test doubles, and they need werkzeug), tests, caches,
+Never shipped: simulators (``simulator.py`` and the modules it mounts, ``simulator_*.py``) and the simulator
+kit (test doubles, and they need werkzeug), tests, caches,
 hidden files. Symlinks are refused: a link could pull in a file from anywhere on the build machine.
 """
 from __future__ import annotations
@@ -41,9 +42,8 @@ def _excluded(relative: Path) -> bool:
     return (any(p in EXCLUDED_DIRS or p.startswith(".") for p in parts[:-1])
             or parts[-1] in EXCLUDED_FILES or parts[-1].startswith(".")
             or parts[-1].endswith(EXCLUDED_SUFFIXES)
-            or (parts[-1].startswith("test_") and parts[-1].endswith(".py"))
-            # A simulator split into modules: simulator_<part>.py is simulator code too.
-            or (parts[-1].startswith("simulator_") and parts[-1].endswith(".py")))
+            or (parts[-1].startswith("simulator_") and parts[-1].endswith(".py"))
+            or (parts[-1].startswith("test_") and parts[-1].endswith(".py")))
 
 
 def _tree(folder: Path, prefix: str, *, pattern: str = "**/*") -> list[SourceFile]:

@@ -33,11 +33,9 @@ from soarpacks.integrations.common.platform.xsoar import (GET_MAPPING, GET_MODIF
                                                           MIRROR_INCOMING, MIRROR_NONE, MIRROR_OUTGOING,
                                                           MIRROR_SETTING, UPDATE_REMOTE)
 from .sources import SourceFile, digest, package_files
+from .xsoar_docker import DEFAULT_DOCKER_IMAGE, docker_note
 from soarpacks.integrations.common.resources import ROOT_PACKAGE
 
-# Demisto-maintained image holding the runtime's dependencies (requests, jsonschema>=4.18 with
-# referencing, PyYAML) on Python 3.12; override with --xsoar-docker-image (see tools/packaging/README.md).
-DEFAULT_DOCKER_IMAGE = "demisto/xsoar-tools:1.0.0.13471092"
 SERVER_MIN_VERSION = "6.10.0"
 AUTHOR = "soarpacks"
 
@@ -460,7 +458,7 @@ def xsoar_files(integration: Integration, *, docker_image: str = DEFAULT_DOCKER_
         (f"Integrations/integration-{name}.yml", _yaml(unified)),
         ("pack_metadata.json", _json(metadata)),
         ("metadata.json", _json(_marketplace_metadata(metadata, unified, name, playbook_items, extra))),
-        ("README.md", readme(integration).encode("utf-8")),
+        ("README.md", (readme(integration).rstrip("\n") + "\n" + docker_note(docker_image)).encode("utf-8")),
         (f"ReleaseNotes/{manifest.version.replace('.', '_')}.md", release_notes(manifest).encode("utf-8")),
     ]
     return files

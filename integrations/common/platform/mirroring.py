@@ -10,6 +10,8 @@ from .. import errors
 from ..timeutil import parse_time, rfc3339
 
 UPDATE = "update"   # fetch-incidents marks a changed, already handed over incident with labels.change
+# The shared incident shape's fields besides raw (schemas/incident.schema.json).
+INCIDENT_FIELDS = ("id", "source", "name", "severity", "occurred", "updated", "status", "url", "indicators", "labels")
 
 
 def spec(manifest: Any) -> dict[str, Any] | None:
@@ -71,12 +73,31 @@ def current(instance: Any, manifest: Any, remote_id: str) -> Any:
     return instance.run(block["command"], {**block.get("args", {}), block["id_arg"]: remote_id})
 
 
+def mirrored(manifest: Any, remote_id: str, result: Any) -> dict[str, Any]:
+    """The object as the incident's rawJSON holds it: ``id`` and the vendor object under ``raw`` (the
+    part ``raw_path`` names of the command's raw result), plus the shared incident fields (``status``,
+    ``updated``, ...) when the command's outputs carry them (``incident_outputs``), so one incoming
+    mapper maps fetched and mirrored incidents alike."""
+    block = spec(manifest)["get"]
+    raw = result.raw if result.raw is not None else result.outputs
+    if block.get("raw_path"):
+        raw = _field(raw, block["raw_path"])
+    found: dict[str, Any] = {}
+    if block.get("incident_outputs") and isinstance(result.outputs, dict):
+        found = {k: result.outputs[k] for k in INCIDENT_FIELDS if k in result.outputs}
+    return {**found, "id": remote_id, "raw": raw}
+
+
 def close(instance: Any, manifest: Any, remote_id: str, *, reason: str, notes: str = "") -> Any:
     """Close one object at the vendor: the platform's close ``reason`` mapped to the vendor's (unmapped
     ones to the default), ``notes`` as the note when the command takes one. The command's CommandResult."""
     block = spec(manifest)["close"]
+    vendor_reason = block["reasons"].get(reason, block["default_reason"])
+    # A list for an argument that takes several reasons (Cisco's closing_reasons), else the one value.
+    declared = {a["name"]: a for a in manifest.commands[block["command"]].args}
+    many = declared.get(block["reason_arg"], {}).get("type") == "array"
     args = {**block.get("args", {}), block["id_arg"]: remote_id,
-            block["reason_arg"]: [block["reasons"].get(reason, block["default_reason"])]}
+            block["reason_arg"]: [vendor_reason] if many else vendor_reason}
     if notes and block.get("note_arg"):
         args[block["note_arg"]] = notes
     return instance.run(block["command"], args)

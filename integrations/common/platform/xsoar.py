@@ -155,12 +155,11 @@ def _mirroring(command: str, manifest: Any, instance: Instance, args: dict[str, 
         return {"Type": ENTRY_NOTE, "ContentsFormat": "json", "Contents": ids}
     if command == GET_REMOTE:
         # GetRemoteDataResponse.extract_for_local(): the mirrored object, then the entries. The object
-        # has the rawJSON's shape for what the vendor holds ("id", the vendor object under "raw"), so
-        # the incoming mapper that maps fetched incidents maps the updates too.
+        # has the rawJSON's shape (mirroring.mirrored), so the incoming mapper that maps fetched
+        # incidents maps the updates too.
         remote_id = str(args["id"])
         result = mirroring.current(instance, manifest, remote_id)
-        mirrored = {"id": remote_id, "raw": result.raw if result.raw is not None else result.outputs}
-        return [mirrored, {**to_entry(result), "EntryContext": {}}]
+        return [mirroring.mirrored(manifest, remote_id, result), {**to_entry(result), "EntryContext": {}}]
     # GetMappingFieldsResponse.extract_mapping(): {incident type: {field: description}} for the mapper.
     from ..manifest import SCHEMAS_DIR, load_json_schema
     properties = load_json_schema(str(SCHEMAS_DIR / "incident.schema.json"))["properties"]

@@ -16,17 +16,42 @@ stand-in copies none of it, only the behaviour that matters to a pack):
   (see demistomock.py).
 
 PLAN: {"script": PATH, "lastRun": {...} (for the default instance), "invocations": [{"command", "params",
-"args", "script" (default: the plan's), "instance" (default: demistomock.DEFAULT_INSTANCE)}]}.
+"args", "script" (default: the plan's), "instance" (default: demistomock.DEFAULT_INSTANCE)}],
+"unimportable": [module names the docker image does not have, e.g. "jsonschema": importing one, or a
+submodule of one, raises ModuleNotFoundError as in an image without it]}.
 OUT: per run what the script handed over, ``raised`` (the error the loop would report), ``exited`` (a
 SystemExit ended it), ``lastRun`` (the instance's after the run) and ``new_roots`` (the top-level
 ``soarpacks*`` packages this run imported for the first time); and ``roots``: every such package loaded
-at the end, with the file its ``integrations`` package was loaded from.
+at the end, with the file its ``integrations`` package was loaded from; ``unimportable_attempts`` (the
+imports of unimportable modules tried) and ``unimportable_loaded`` (any that got into ``sys.modules``).
 """
 import json
 import os
 import sys
 
 import demistomock
+
+
+class Unimportable:
+    """A meta path finder that makes modules missing, as in a docker image that does not have them."""
+
+    def __init__(self, names):
+        self.names = tuple(names)
+        self.attempts = []
+
+    def _blocked(self, name):
+        return any(name == n or name.startswith(n + ".") for n in self.names)
+
+    def find_spec(self, name, path=None, target=None):
+        if self._blocked(name):
+            self.attempts.append(name)
+            raise ModuleNotFoundError("No module named %r" % name, name=name)
+        return None
+
+    def install(self):
+        for name in [m for m in sys.modules if self._blocked(m)]:
+            del sys.modules[name]
+        sys.meta_path.insert(0, self)
 
 
 def _roots():
@@ -61,6 +86,8 @@ def run_once(code):
 def main(plan_path, out_path):
     with open(plan_path, encoding="utf-8") as handle:
         plan = json.load(handle)
+    missing = Unimportable(plan.get("unimportable") or [])
+    missing.install()
     demistomock.server["lastRun"][demistomock.DEFAULT_INSTANCE] = plan.get("lastRun") or {}
     compiled = {}
     runs = []
@@ -79,7 +106,8 @@ def main(plan_path, out_path):
                          lastRun=demistomock.server["lastRun"].get(instance, {}),
                          new_roots=sorted(set(_roots()) - before)))
     with open(out_path, "w", encoding="utf-8") as handle:
-        json.dump({"runs": runs, "roots": _integrations_files()}, handle)
+        json.dump({"runs": runs, "roots": _integrations_files(), "unimportable_attempts": missing.attempts,
+                   "unimportable_loaded": sorted(m for m in sys.modules if missing._blocked(m))}, handle)
 
 
 if __name__ == "__main__":
