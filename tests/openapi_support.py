@@ -1,7 +1,8 @@
 """Check HTTP answers against a vendor's OpenAPI 3.0 file: one place for what every vendor's
 simulator-fidelity test needs.
 
-``OpenApiSpec.load(path)`` reads the file; ``resolve`` inlines its local ``$ref``s;
+``OpenApiSpec.load(path)`` reads the file; ``resolve`` inlines its ``$ref``s (local ones, and
+``other.yaml#/X`` ones into files beside it, as Alert Logic's definitions split theirs);
 ``operation`` finds the operation a concrete method + path belongs to; ``response_schema`` gives
 the documented body schema for a status (failing when the status is not documented at all);
 ``body_errors`` / ``assert_documented`` validate a body or a ``requests.Response``.
@@ -49,8 +50,12 @@ class OpenApiSpec:
     ``https://host/api/2.0``), so concrete request paths can be matched as they were sent.
     """
 
-    def __init__(self, document: dict[str, Any], *, base_path: str | None = None) -> None:
+    def __init__(self, document: dict[str, Any], *, base_path: str | None = None,
+                 directory: Path | None = None) -> None:
         self.document = document
+        # Where ``other.yaml#/X`` refs are read from (the loaded file's folder), each file once.
+        self.directory = directory
+        self._files: dict[str, Any] = {}
         if base_path is None:
             servers = document.get("servers") or [{}]
             base_path = urlparse(servers[0].get("url", "")).path
@@ -63,30 +68,42 @@ class OpenApiSpec:
 
     @classmethod
     def load(cls, path: Path, *, base_path: str | None = None) -> OpenApiSpec:
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")), base_path=base_path)
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")), base_path=base_path, directory=path.parent)
 
     # --- schemas ---------------------------------------------------------------------------------
-    def resolve(self, node: Any, seen: tuple[str, ...] = ()) -> Any:
-        """``node`` with every local ``#/...`` $ref inlined (recursively) and ``nullable`` applied.
+    def resolve(self, node: Any, seen: tuple[str, ...] = (), *, _file: str = "") -> Any:
+        """``node`` with every ``$ref`` inlined (recursively) and ``nullable`` applied.
 
-        Only local refs are supported, and a cycle is an error: the specs in use have neither
-        remote refs nor recursive schemas, and inlining is what keeps a validator simple.
+        A ref is local (``#/...``, into the file the node came from) or names a file beside the
+        loaded one (``schemas.yaml#/Asset``). Remote refs are not supported and a cycle is an error:
+        the specs in use have neither, and inlining is what keeps a validator simple.
         """
         if isinstance(node, dict):
             if "$ref" in node:
                 ref = node["$ref"]
-                assert ref.startswith("#/") and ref not in seen, f"unsupported or cyclic $ref {ref}"
-                target: Any = self.document
-                for part in ref[2:].split("/"):
+                file_part, _, pointer = ref.partition("#")
+                file_part = file_part or _file
+                key = f"{file_part}#{pointer}"
+                assert pointer.startswith("/") and key not in seen, f"unsupported or cyclic $ref {ref}"
+                target: Any = self._file_document(file_part)
+                for part in pointer[1:].split("/"):
                     target = target[part.replace("~1", "/").replace("~0", "~")]
-                return self.resolve(target, seen + (ref,))
-            resolved = {k: self.resolve(v, seen) for k, v in node.items()}
+                return self.resolve(target, seen + (key,), _file=file_part)
+            resolved = {k: self.resolve(v, seen, _file=_file) for k, v in node.items()}
             if resolved.get("nullable") is True and isinstance(resolved.get("type"), str):
                 resolved["type"] = [resolved["type"], "null"]
             return resolved
         if isinstance(node, list):
-            return [self.resolve(v, seen) for v in node]
+            return [self.resolve(v, seen, _file=_file) for v in node]
         return node
+
+    def _file_document(self, name: str) -> Any:
+        if not name:
+            return self.document
+        assert self.directory is not None and "/" not in name and "://" not in name, f"unsupported $ref file {name}"
+        if name not in self._files:
+            self._files[name] = yaml.safe_load((self.directory / name).read_text(encoding="utf-8"))
+        return self._files[name]
 
     def validator(self, schema: dict[str, Any]) -> jsonschema.Draft4Validator:
         """A format-checking draft 4 validator for an (already resolved) schema."""
@@ -118,7 +135,7 @@ class OpenApiSpec:
         if status not in responses:
             assert status in set(also_allowed), f"{method.upper()} {template} answered {status}, not documented"
             return None
-        content = responses[status].get("content", {}).get("application/json")
+        content = self.resolve(responses[status]).get("content", {}).get("application/json")
         return None if content is None else self.resolve(content["schema"])
 
     def assert_documented(self, response: requests.Response, *, also_allowed: Iterable[str] = ()) -> None:

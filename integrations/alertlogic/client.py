@@ -22,6 +22,7 @@ INCIDENT_PAGE = 100
 # documented), so paging follows the `metadata.limit` it reports.
 EVENT_PAGE = 100
 DEFAULT_EVENT_WORKERS = 8
+ON_IRIS_HOST = frozenset({"assets_query"})   # services on the IRIS host (the definitions' servers)
 
 
 
@@ -140,9 +141,14 @@ class AlertLogicClient:
         return self._http
 
     def service_http(self, service: str) -> HttpClient:
-        """An HTTP client for another Alert Logic service of the account (``search``, ``responder``):
-        its host from the endpoints service, as for IRIS without base_url and as Alert Logic's own
-        client (almdrlib) does for every service; the same AIMS token. Looked up once per client."""
+        """An HTTP client for another Alert Logic service of the account, on the same AIMS token.
+
+        The definitions give assets_query the IRIS hosts, so it goes where IRIS goes; the others
+        (``search``, ``responder``) are on the global services hosts, so their host is asked of the
+        endpoints service for the account and residency, as Alert Logic's own client (almdrlib) does
+        for every service. Looked up once per client."""
+        if service in ON_IRIS_HOST:
+            return self.http
         services = self._services
         if service not in services:
             url = login.service_url(self.aims, aims_url=self._aims_url, account_id=self.account_id,
@@ -150,6 +156,10 @@ class AlertLogicClient:
             services[service] = HttpClient(url, auth=self.auth, retry=self._retry, verify=self._verify,
                                            vendor=VENDOR, proxy=self._proxy, session=self._session_factory())
         return services[service]
+
+    def account_path(self, prefix: str, rest: str) -> str:
+        """``/<prefix>/<account_id>/<rest>``, the shape of every per-account Alert Logic path."""
+        return f"/{prefix}/{self.account_id}/{rest}"
 
     def _new_http(self) -> HttpClient:
         session = self._session_factory()

@@ -18,6 +18,8 @@ from .action_handlers import (responder_block_history, responder_get_execution, 
                               responder_manage_block, responder_run, search_logs)
 from .updates import list_updated_incidents  # noqa: F401  (a command: the registry reads this module)
 from .client import DEFAULT_EVENT_WORKERS, AlertLogicClient
+from .context_handlers import find_assets, get_asset, get_incident_assets, list_incident_filters  # noqa: F401 (registered commands)
+from .evidence import log_evidence, logs_markdown
 from .login import AIMS_URL
 from .mapping import (analyse_event, event_id, event_markdown, incident_markdown,
                       incident_to_incident, legacy_to_incident, rollups)
@@ -114,9 +116,9 @@ def update_status(client: AlertLogicClient, *, incident_id: str, status: str, no
 
 @command("alertlogic-get-incident")
 def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
-                 include_payloads: bool = True) -> CommandResult:
-    """The incident, its associated events (pages fetched concurrently), each event analysed, and
-    the seed's roll-ups across them."""
+                 max_logs: int, include_payloads: bool = True) -> CommandResult:
+    """The incident, its associated events (pages fetched concurrently), each event analysed, the
+    seed's roll-ups across them, and its associated logs with their raw messages (``evidence.py``)."""
     incident, (events, total, missing) = client.incident_with_events(incident_id, max_events=max_events)
     with vendor_data("alertlogic incident"):
         real_id = str(incident.get("incidentId") or incident_id)
@@ -131,9 +133,12 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
     del details["raw"]
     details.update({"event_count": len(analysed), "event_total": total, "events_truncated": total > len(events),
                     **rollups(analysed), "events": analysed, "events_warning": _missing_pages_warning(missing)})
+    details.update(log_evidence(client, real_id, max_logs=max_logs))
     readable = incident_markdown(details)
     if details["events_warning"]:
         readable = f"**Warning:** {details['events_warning']}\n\n{readable}"
+    if details["logs"] or details["logs_warning"]:
+        readable += "\n\n" + logs_markdown(details)
     return CommandResult(details, raw={"incident": incident, "events": events}, readable=readable)
 
 

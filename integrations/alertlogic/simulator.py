@@ -1,6 +1,6 @@
 """A local Alert Logic: AIMS login, the IRIS v3 incident endpoints, and the legacy Incident API v3.
 
-Modelled on ``specs/alertlogic-iris-v3.openapi.yaml`` and the vendor facts: AIMS answers
+Modelled on ``iris.v3.yaml`` (alertlogic-sdk-definitions) and the vendor facts: AIMS answers
 ``authentication.token`` (+ ``token_expiration``, epoch seconds) for HTTP Basic (username/password
 or an access key), and refuses a login as ``aims.v1.yaml`` (alertlogic-sdk-definitions) documents:
 an empty 401 for bad credentials or a wrong MFA code, 401 ``mfa_code_required`` or
@@ -46,6 +46,7 @@ from ..common.simkit import Simulator as BaseSimulator
 from ..common.simkit import TokenIssuer, basic_credentials, json_response
 from . import simulator_responder, simulator_search
 from . import simulator_updates as sim_updates
+from .simulator_context import CONTEXT_ROUTES, ContextRoutes
 
 REASON_CODES = ("further_action", "acceptable_risk", "compensating_control", "threat_not_valid",
                 "not_concluded", "other")
@@ -136,7 +137,7 @@ def build_payload(kind: str, host: str, path: str, rng: Any) -> bytes:
 
 
 class Simulator(sim_updates.UpdatesSimulator, simulator_search.SearchSimulation, simulator_responder.ResponderSimulation,
-                BaseSimulator):
+                ContextRoutes,                 BaseSimulator):
     name = "alertlogic"
     routes = [
         Rule("/aims/v1/authenticate", endpoint="authenticate", methods=["POST"]),
@@ -150,7 +151,7 @@ class Simulator(sim_updates.UpdatesSimulator, simulator_search.SearchSimulation,
         Rule("/iris/v3/<account_id>/<incident_id>/reopen", endpoint="reopen", methods=["POST"]),
         Rule("/iris/v3/<account_id>/<incident_id>/feedback", endpoint="feedback", methods=["POST"]),
         Rule("/api/incident/v3/incidents", endpoint="legacy_incidents", methods=["GET"]),
-    ] + simulator_search.ROUTES + simulator_responder.ROUTES + sim_updates.ROUTES
+    ] + CONTEXT_ROUTES + simulator_search.ROUTES + simulator_responder.ROUTES + sim_updates.ROUTES
 
     def __init__(self, *, incidents: int = 40, max_events: int = 6, event_page_cap: int = 10,
                  mfa_code: str | None = None, token_ttl: float = 6 * 3600.0, incident_page_cap: int = 100,
@@ -343,6 +344,7 @@ class Simulator(sim_updates.UpdatesSimulator, simulator_search.SearchSimulation,
             "alertlogic-add-feedback": {"incident_id": open_ids[1], "feedback": "Blocked at the WAF",
                                         "reason": "compensating_control"},
             "alertlogic-get-legacy-incident": {"incident_id": min(self.legacy)},
+            **self.context_examples(first["incidentId"]),
             **self.search_examples(), **self.responder_examples(), **sim_updates.command_examples(self),
         }
 
@@ -514,7 +516,7 @@ class Simulator(sim_updates.UpdatesSimulator, simulator_search.SearchSimulation,
         if isinstance(offset, Response):
             return offset
         limit = min(limit, self.event_page_cap)
-        items = [] if source == "log" else self.events[incident_id]
+        items = self.log_elaborations(incident_id) if source == "log" else self.events[incident_id]
         base = f"/iris/v3/{account_id}/{incident_id}/elaborations/associated?returnSource={source or ''}&limit={limit}"
         last = max(0, (len(items) - 1) // limit * limit)
         return json_response({

@@ -1,48 +1,29 @@
-"""The simulator answers as the Alert Logic IRIS v3 OpenAPI file says: every endpoint it serves,
-its 200s and its refusals, has a documented status code and a body that validates against the
-documented schema ($refs resolved by tests/openapi_support.py).
+"""Hand-checked IRIS answers of the simulator against the official iris.v3.yaml (with its one
+erratum, tests/alertlogic/official.py): 200s on every page, and each refusal with its documented
+status and body. test_official_definitions.py checks every route and every answer generically;
+this file pins the specific bodies.
 
 Where the file is wrong or silent, this test says so (and integrations/alertlogic/README.md
-repeats it): ``ERRATA`` corrects the file's schema where its own examples contradict it,
-``UNDOCUMENTED_403`` lists the operations whose 403 the file leaves out, and AIMS login and the
-legacy Incident API, which the file does not describe, are checked against schemas written here
-from VENDOR-FACTS §1.
+repeats it): the erratum on ``links.next``, ``UNDOCUMENTED_403`` for the operations whose 403 the
+file leaves out, and the legacy Incident API, which no official file describes, checked against a
+schema written here from VENDOR-FACTS §1.
 """
 from __future__ import annotations
 
-import copy
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
 
-from soarpacks.integrations.alertlogic import simulator_responder, simulator_search
 from soarpacks.integrations.alertlogic.mapping import incident_to_incident
 from soarpacks.integrations.alertlogic.simulator import Simulator
 from soarpacks.integrations.common.simkit import json_response, serve
-from tests.openapi_support import OpenApiSpec
+from tests.alertlogic.official import PUBLISHED_IRIS, SPECS
 from tests.support import drain, simulated_instance
 
-# A verbatim copy of the shared specs/alertlogic-iris-v3.openapi.yaml, so the test runs anywhere.
-SPEC_PATH = Path(__file__).parent / "data" / "alertlogic-iris-v3.openapi.yaml"
-AS_PUBLISHED = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-
-
-def corrected(document: dict[str, Any]) -> dict[str, Any]:
-    """The spec with its errata applied (a copy; the file stays verbatim)."""
-    fixed = copy.deepcopy(document)
-    links = fixed["components"]["schemas"]["PaginationMetadata"]["properties"]["links"]["properties"]
-    # Erratum: links.next is a required `type: string`, yet the spec's own paginated examples
-    # (incidents_by_time, partner_incidents) send `next: null` on the last page, which OpenAPI 3.0
-    # only allows with `nullable: true`. The example is what a service sends: null is correct.
-    links["next"]["nullable"] = True
-    return fixed
-
-
-ERRATA_SPEC = OpenApiSpec(corrected(AS_PUBLISHED))
-PUBLISHED_SPEC = OpenApiSpec(AS_PUBLISHED)
+# The official iris.v3.yaml with its erratum (links.next nullable), and as published.
+ERRATA_SPEC = SPECS["iris"]
+PUBLISHED_SPEC = PUBLISHED_IRIS
 
 # Gap: 403 Forbidden is documented for get incident, friendly id and incidents_by_time, but not
 # for elaborations/associated, complete, reopen or feedback. An account the token may not see is
@@ -129,22 +110,6 @@ def test_a_concrete_path_finds_its_most_specific_operation():
     assert ERRATA_SPEC.operation("GET", "/iris/v3/1234/friendly/k9abcd")[0] == "/iris/v3/{account_id}/friendly/{friendly_id}"
     assert ERRATA_SPEC.operation("GET", "/iris/v3/1234/e12345678")[0] == "/iris/v3/{account_id}/{incident_id}"
     assert ERRATA_SPEC.operation("POST", "/iris/v3/1/e1/complete")[0] == "/iris/v3/{account_id}/{incident_id}/complete"
-
-
-def test_every_route_the_simulator_serves_is_an_operation_of_the_file_or_known_to_be_outside_it():
-    # AIMS, the endpoints service (aims.v1.yaml, endpoints.v1.yaml: tests/alertlogic/test_login.py and
-    # test_residency.py) and the legacy API
-    outside = {"/aims/v1/authenticate", "/api/incident/v3/incidents",
-               "/endpoints/v1/<account_id>/residency/<residency>/services/<service_name>/endpoint"}
-    # Search and Responder: search.v2.yaml and responder.v1.yaml (test_simulator_search_responder_openapi.py)
-    outside |= {rule.rule for rule in simulator_search.ROUTES + simulator_responder.ROUTES}
-    for rule in Simulator.routes:
-        if rule.rule in outside:
-            continue
-        concrete = rule.rule.replace("<account_id>", "1234").replace("<incident_id>", "e1234567890abcde")
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            template, _ = ERRATA_SPEC.operation(method, concrete.replace("<friendly_id>", "k9abcd"))
-            assert template.replace("{", "<").replace("}", ">") == rule.rule
 
 
 def test_the_published_schema_refuses_the_null_next_link_its_own_example_sends():
@@ -256,15 +221,20 @@ def test_another_account_is_forbidden_on_every_operation(api, server, sim):
 
 # --- associated events and logs --------------------------------------------------------------------
 
-def test_associated_events_validate_on_every_page_and_logs_when_there_are_none(api, sim):
+def test_associated_events_and_logs_validate_on_every_page(api, sim):
     incident_id = sim.add_incident(events=23)
     first = get(api, f"/{incident_id}/elaborations/associated", returnSource="event", limit=100).json()
     assert first["metadata"]["total_count"] == 23 and len(first["returnVals"]) == sim.event_page_cap
     for offset in (10, 20, 30):
         get(api, f"/{incident_id}/elaborations/associated", returnSource="event", limit=10, offset=offset)
     get(api, f"/{incident_id}/elaborations/associated")
+    sim.set_logs(incident_id, 12)
     logs = get(api, f"/{incident_id}/elaborations/associated", returnSource="log").json()
-    assert logs["returnVals"] == [] and logs["metadata"]["total_count"] == 0
+    assert logs["metadata"]["total_count"] == 12 and len(logs["returnVals"]) == sim.event_page_cap
+    assert get(api, f"/{incident_id}/elaborations/associated", returnSource="log", offset=10).json()["returnVals"]
+    sim.set_logs(incident_id, 0)
+    none = get(api, f"/{incident_id}/elaborations/associated", returnSource="log").json()
+    assert none["returnVals"] == [] and none["metadata"]["total_count"] == 0
 
 
 def test_associated_refusals_are_documented(api, sim):
