@@ -39,7 +39,10 @@ def parse_time(value: str | int | float | datetime, *, now: datetime | None = No
     match = _RELATIVE.match(value)
     if match:
         amount, unit = int(match.group(1)), match.group(2).lower()
-        return (now or utcnow()) - timedelta(seconds=amount * _UNIT_SECONDS[unit])
+        try:
+            return (now or utcnow()) - timedelta(seconds=amount * _UNIT_SECONDS[unit])
+        except OverflowError:  # "99999999 days": before year 1
+            raise errors.InputError(f"not a time: {value!r} reaches back before year 1") from None
     text = value.strip().replace(" ", "T", 1) if re.match(r"^\d{4}-\d\d-\d\d \d", value.strip()) else value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
