@@ -93,21 +93,29 @@ class NextUrlPaginator(BasePaginator):
 
 class BodyCursorPaginator(BasePaginator):
     """An opaque cursor in the body sent back as a parameter (Cisco ``after=endCursor``,
-    AlphaSOC ``follow``), while a has-more flag says so."""
+    AlphaSOC ``follow``), while a has-more flag says so.
 
-    def __init__(self, *, cursor_path: str, more_path: str, param: str) -> None:
+    Hook: ``cursor(body)`` (how the cursor is read; ``None`` when the page has none). ``label`` names
+    the cursor in errors the way the vendor's documentation does."""
+
+    def __init__(self, *, cursor_path: str, more_path: str, param: str, label: str = "cursor") -> None:
         self.cursor_path = cursor_path
         self.more_path = more_path
         self.param = param
+        self.label = label
+
+    def cursor(self, body: Any) -> Any:
+        value = dig(body, self.cursor_path)
+        return None if value == "" else value
 
     def next(self, request: PageRequest, body: Any) -> PageRequest | None:
         if not dig(body, self.more_path, False):
             return None
-        cursor = dig(body, self.cursor_path)
-        if cursor in (None, ""):
-            raise PaginationError(f"the vendor says there are more pages but gave no cursor ({self.cursor_path})")
+        cursor = self.cursor(body)
+        if cursor is None:
+            raise PaginationError(f"the vendor says there are more pages but gave no {self.label} ({self.cursor_path})")
         if cursor == request.params.get(self.param):
-            raise PaginationError(f"pagination loop: the vendor returned the same cursor twice ({cursor!r})")
+            raise PaginationError(f"pagination loop: the vendor returned the same {self.label} twice ({cursor!r})")
         return replace(request, params={**request.params, self.param: cursor})
 
 

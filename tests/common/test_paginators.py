@@ -50,6 +50,25 @@ def test_has_more_without_a_cursor_is_an_error(httpserver):
         list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items"))
 
 
+def test_the_cursor_hook_decides_what_counts_as_a_cursor(httpserver):
+    class NumbersAreNoCursor(BodyCursorPaginator):
+        def cursor(self, body):
+            value = body.get("next")
+            return value if isinstance(value, str) else None
+
+    httpserver.expect_request("/c").respond_with_json({"items": [1], "more": True, "next": 7})
+    paginator = NumbersAreNoCursor(cursor_path="next", more_path="more", param="next")
+    with pytest.raises(PaginationError, match="no cursor"):
+        list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items"))
+
+
+def test_the_label_names_the_cursor_in_errors_as_the_vendor_does(httpserver):
+    httpserver.expect_request("/c").respond_with_json({"items": [1], "more": True, "follow": None})
+    paginator = BodyCursorPaginator(cursor_path="follow", more_path="more", param="follow", label="follow bookmark")
+    with pytest.raises(PaginationError, match="gave no follow bookmark"):
+        list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items"))
+
+
 def test_offset_paging_stops_on_a_short_page(httpserver):
     httpserver.expect_request("/o", query_string="offset=0&limit=2").respond_with_json({"v": [1, 2], "total": 3})
     httpserver.expect_request("/o", query_string="offset=2&limit=2").respond_with_json({"v": [3], "total": 3})
