@@ -6,12 +6,13 @@ definition means is in ``mapping.py``.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Iterator
 
 from ..common import errors
 from ..common.auth import BasicAuth
 from ..common.errortable import DEFAULT_ERROR_TABLE, Action, Rule
 from ..common.http import HttpClient
+from ..common.paginators import BodyCursorPaginator, PageRequest, iter_pages
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.vendordata import reads_vendor_data
 
@@ -45,16 +46,17 @@ class AlphaSocClient:
     def account_status(self) -> dict[str, Any]:
         return _object(self.http.get_json("/v1/account/status"), "account status")
 
-    def alerts(self, *, follow: str | None = None, threats: list[str] | None = None) -> dict[str, Any]:
-        params = {}
+    def alert_pages(self, *, follow: str | None = None,
+                    threats: list[str] | None = None) -> tuple[FollowPaginator, Iterator[dict[str, Any]]]:
+        """The alerts pages from ``follow`` (none: from the oldest alert the API holds) to the last,
+        lazily; with the paginator, whose ``asking`` is the follow token of the request in flight."""
+        params: dict[str, Any] = {}
         if follow:
             params["follow"] = follow
         if threats:
             params["threats"] = ",".join(threats)
-        body = _object(self.http.get_json("/v1/alerts", params=params or None), "alerts page")
-        if not isinstance(body.get("alerts") or [], list) or not isinstance(body.get("threats") or {}, dict):
-            raise errors.VendorError("AlphaSOC: the alerts page has no alerts list or threats dictionary")
-        return body
+        paginator = FollowPaginator()
+        return paginator, iter_pages(self.http, PageRequest("GET", self.http.url("/v1/alerts"), params=params), paginator)
 
     def threats(self) -> dict[str, dict[str, Any]]:
         return _dictionary(self.http.get_json("/v1/ae/inventory/threats"), "threats")
@@ -73,6 +75,42 @@ class AlphaSocClient:
         answer = self.upload_http.send_json("POST", f"/v1/events/{event_type}", data=body, headers=headers,
                                             retry_unsafe=True)
         return _object(answer, "telemetry answer")
+
+
+class FollowPaginator(BodyCursorPaginator):
+    """``/v1/alerts``: ``more`` says the API holds more, ``follow`` is the token to ask with at once.
+
+    Hooks: ``page`` checks each answer's top-level shape; ``cursor`` reads a follow that is not a
+    non-empty string as none (the API's way of having none). ``asking`` remembers the follow of the
+    request in flight, so the fetch can tell a rejected stored bookmark from a later failure."""
+
+    def __init__(self) -> None:
+        super().__init__(cursor_path="follow", more_path="more", param="follow", label="follow bookmark")
+        self.asking: str | None = None
+
+    def first(self, request: PageRequest) -> PageRequest:
+        self.asking = request.params.get("follow")
+        return request
+
+    def page(self, request: PageRequest, body: Any) -> Any:
+        return _alerts_page(body)
+
+    def cursor(self, body: Any) -> Any:
+        value = body.get("follow")
+        return value if isinstance(value, str) and value else None
+
+    def next(self, request: PageRequest, body: Any) -> PageRequest | None:
+        following = super().next(request, body)
+        self.asking = following.params.get("follow") if following is not None else None
+        return following
+
+
+@reads_vendor_data
+def _alerts_page(body: Any) -> dict[str, Any]:
+    body = _object(body, "alerts page")
+    if not isinstance(body.get("alerts") or [], list) or not isinstance(body.get("threats") or {}, dict):
+        raise errors.VendorError("AlphaSOC: the alerts page has no alerts list or threats dictionary")
+    return body
 
 
 @reads_vendor_data

@@ -15,7 +15,6 @@ from ..common import errors
 from ..common.bookmarks import FollowBookmark
 from ..common.fetching import fetch_in_batches
 from ..common.incident import Incident
-from ..common.paginators import PaginationError
 from ..common.results import FetchBatch
 from ..common.timeutil import parse_time, rfc3339
 from ..common.vendordata import reads_vendor_data
@@ -59,16 +58,6 @@ def _before(alert: dict[str, Any], since: datetime) -> bool:
     return occurred is not None and occurred < since
 
 
-def _page(client: AlphaSocClient, follow: str | None, *, stored: str | None, threats: list[str]) -> dict[str, Any]:
-    try:
-        return client.alerts(follow=follow, threats=threats)
-    except errors.InputError as exc:
-        if follow and follow == stored and exc.status == 400:
-            raise errors.StateError(f"AlphaSOC rejected the stored follow bookmark ({exc}); refusing to "
-                                    "restart from scratch (delete the state to start over)") from None
-        raise
-
-
 def _start(state: dict[str, Any] | None, first_fetch: str | None) -> FollowBookmark:
     """The stored bookmark; on the first run, one that remembers how far back ``first_fetch`` reaches."""
     since = rfc3339(parse_time(first_fetch)) if not state and first_fetch else None
@@ -77,29 +66,26 @@ def _start(state: dict[str, Any] | None, first_fetch: str | None) -> FollowBookm
 
 def _pages(client: AlphaSocClient, mark: FollowBookmark, *,
            threats: list[str]) -> Iterator[list[tuple[dict[str, Any], dict[str, Any]]]]:
-    """Each page's alerts with the page's threat definitions, following ``follow`` while ``more``. The
-    bookmark is told which page is read; an empty page is not handed on (the old bookmark stays), and is
-    followed on only if told to."""
-    follow, stored = mark.follow, mark.follow
-    while True:
-        page = _page(client, follow, stored=stored, threats=threats)
-        alerts = [a for a in page.get("alerts") or [] if isinstance(a, dict)]
-        more, next_follow = bool(page.get("more")), page.get("follow")
-        if not isinstance(next_follow, str) or not next_follow:
-            next_follow = None
-        if alerts:
-            definitions = page.get("threats") or {}
+    """Each page's alerts with the page's threat definitions, as the runtime's paginator follows
+    ``follow`` while ``more``. The bookmark is told which page is read; an empty page is not handed on
+    (the old bookmark stays), and is followed on only if told to."""
+    stored = mark.follow
+    paginator, pages = client.alert_pages(follow=stored, threats=threats)
+    try:
+        for page in pages:
+            follow, next_follow = paginator.asking, paginator.cursor(page)
+            alerts = [a for a in page.get("alerts") or [] if isinstance(a, dict)]
+            if not alerts:
+                continue
             mark.reading(follow, next_follow, [alert_id(alert) for alert in alerts])
-            yield [(alert, definitions) for alert in alerts]
+            yield [(alert, page.get("threats") or {}) for alert in alerts]
             if next_follow is None:
                 raise errors.VendorError("AlphaSOC answered an alerts page without a follow bookmark")
-        if not more:
-            return
-        if not alerts and next_follow in (None, follow):
-            raise PaginationError("AlphaSOC said there are more alerts but gave no new follow bookmark")
-        if next_follow == follow:
-            raise PaginationError(f"pagination loop: AlphaSOC returned the same follow bookmark twice ({next_follow!r})")
-        follow = next_follow
+    except errors.InputError as exc:
+        if stored and paginator.asking == stored and exc.status == 400:
+            raise errors.StateError(f"AlphaSOC rejected the stored follow bookmark ({exc}); refusing to "
+                                    "restart from scratch (delete the state to start over)") from None
+        raise
 
 
 def alert_batches(client: AlphaSocClient, *, max_fetch: int, filters: Filters, first_fetch: str | None,

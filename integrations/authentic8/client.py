@@ -8,13 +8,14 @@ failure means, and the other types of the same POST go on.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, NamedTuple, Sequence
 
 from ..common import errors
 from ..common.errortable import DEFAULT_ERROR_TABLE, Action, Rule
 from ..common.http import HttpClient
+from ..common.paginators import PageRequest, SequencePaginator, iter_pages
 from ..common.redaction import REDACTOR
 from ..common.retry import DEFAULT_RETRY, RetryPolicy
 from ..common.vendordata import reads_vendor_data
@@ -93,25 +94,32 @@ class SiloApi:
 
     def call(self, commands: Sequence[dict[str, Any]]) -> list[Reply]:
         """POST ``setauth`` + ``commands`` and match each reply to its command."""
+        answer = self.http.send_json("POST", "api/", json_body=self.envelope(commands), retry_unsafe=True)
+        return self.replies(commands, answer)
+
+    def envelope(self, commands: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The POST body: ``setauth`` first, then each command tagged with its ``command_id``."""
         tagged = [{**c, "command_id": str(i)} for i, c in enumerate(commands, 1)]
-        body = [{"command": "setauth", "data": self._token}, *tagged]
-        answer = self.http.send_json("POST", "api/", json_body=body, retry_unsafe=True)
-        if not isinstance(answer, list) or len(answer) != len(body) or not all(isinstance(r, dict) for r in answer):
+        return [{"command": "setauth", "data": self._token}, *tagged]
+
+    def replies(self, commands: Sequence[dict[str, Any]], answer: Any) -> list[Reply]:
+        """The answer to ``envelope(commands)``, one ``Reply`` per command, in command order."""
+        if not isinstance(answer, list) or len(answer) != len(commands) + 1 or not all(isinstance(r, dict) for r in answer):
             shape = f"{len(answer)} replies" if isinstance(answer, list) else type(answer).__name__
-            raise errors.VendorError(f"{VENDOR}: expected {len(body)} replies, one per command, got {shape}")
+            raise errors.VendorError(f"{VENDOR}: expected {len(commands) + 1} replies, one per command, got {shape}")
         auth_reply, replies = answer[0], answer[1:]
         if "error" in auth_reply:
             raise errors.AuthError(REDACTOR(f"{VENDOR}: the API rejected the auth token ({auth_reply['error']}); "
                                             "check the token param (tokens are issued by Authentic8 support)"))
         by_id = {str(r["command_id"]): r for r in replies if "command_id" in r}
         matched = []
-        for position, cmd in enumerate(tagged):
+        for position, original in enumerate(commands):
+            command_id = str(position + 1)
             # Replies come in command order; the echoed command_id confirms it where the API sends one.
-            reply = by_id.get(cmd["command_id"], replies[position])
-            if "command_id" in reply and str(reply["command_id"]) != cmd["command_id"]:
+            reply = by_id.get(command_id, replies[position])
+            if "command_id" in reply and str(reply["command_id"]) != command_id:
                 raise errors.VendorError(f"{VENDOR}: reply {position + 1} answers command {reply['command_id']}, "
-                                         f"not {cmd['command_id']}")
-            original = commands[position]
+                                         f"not {command_id}")
             if "error" in reply:
                 matched.append(Reply(original, error=command_error(reply["error"], original)))
             elif "result" in reply:
@@ -137,18 +145,44 @@ class SiloApi:
 
     def extract_upto(self, org: str, log_type: str, *, limit: int, start_seq: int = 0, end_seq: int | None = None,
                      start_time: datetime | None = None, end_time: datetime | None = None) -> Extract:
-        """Up to ``limit`` logs from ``start_seq`` on, page after page (at most 1000 per request)."""
-        cursor = start_seq
+        """Up to ``limit`` logs from ``start_seq`` on, page after page (at most 1000 per request), through
+        the runtime's paginator; a page longer than asked for is cut, and the cursor is then right
+        after the last record taken."""
+        if limit <= 0:
+            return Extract([], start_seq, True)
+        command = extractlog(org, log_type, start_seq=start_seq, limit=limit, end_seq=end_seq,
+                             start_time=start_time, end_time=end_time)
         records: list[dict[str, Any]] = []
-        more = True
-        while more and len(records) < limit:
-            page = self.extract(org, log_type, start_seq=cursor, end_seq=end_seq, start_time=start_time,
-                                end_time=end_time, limit=min(MAX_LIMIT, limit - len(records)))
+        cursor, more = start_seq, True
+        request = PageRequest("POST", self.http.url("api/"), retry_unsafe=True)
+        for page in iter_pages(self.http, request, ExtractPaginator(self, command, total=limit)):
             taken = page.logs[:limit - len(records)]
             records.extend(taken)
             more = page.is_more or len(taken) < len(page.logs)
             cursor = log_seq(taken[-1]) + 1 if len(taken) < len(page.logs) else page.next_seq
         return Extract(records, cursor, more)
+
+
+class ExtractPaginator(SequencePaginator):
+    """One log type's ``extractlog`` pages: ``start_seq`` from the last page's ``next_seq`` while
+    ``is_more``. Hooks: ``at`` puts the sequence and page size into the command (the API takes them in
+    the POSTed command array, not as parameters); ``page`` reads the command's reply, whose error
+    is raised, into a ``Page``; ``position`` reads the ``Page``."""
+
+    def __init__(self, api: SiloApi, command: dict[str, Any], *, total: int) -> None:
+        super().__init__(start=command["start_seq"], total=total, page_max=MAX_LIMIT)
+        self.api = api
+        self.command = command
+
+    def at(self, request: PageRequest, seq: int, limit: int) -> PageRequest:
+        return replace(request, json_body=self.api.envelope([{**self.command, "start_seq": seq, "limit": limit}]))
+
+    def page(self, request: PageRequest, body: Any) -> Page:
+        command = {k: v for k, v in request.json_body[1].items() if k != "command_id"}
+        return parse_page(self.api.replies([command], body)[0].value(), start_seq=command["start_seq"])
+
+    def position(self, body: Any) -> tuple[Any, bool, int]:
+        return body.next_seq, body.is_more, len(body.logs)
 
 
 def extractlog(org: str, log_type: str, *, start_seq: int, limit: int, end_seq: int | None = None,

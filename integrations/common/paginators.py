@@ -93,21 +93,29 @@ class NextUrlPaginator(BasePaginator):
 
 class BodyCursorPaginator(BasePaginator):
     """An opaque cursor in the body sent back as a parameter (Cisco ``after=endCursor``,
-    AlphaSOC ``follow``), while a has-more flag says so."""
+    AlphaSOC ``follow``), while a has-more flag says so.
 
-    def __init__(self, *, cursor_path: str, more_path: str, param: str) -> None:
+    Hook: ``cursor(body)`` (how the cursor is read; ``None`` when the page has none). ``label`` names
+    the cursor in errors the way the vendor's documentation does."""
+
+    def __init__(self, *, cursor_path: str, more_path: str, param: str, label: str = "cursor") -> None:
         self.cursor_path = cursor_path
         self.more_path = more_path
         self.param = param
+        self.label = label
+
+    def cursor(self, body: Any) -> Any:
+        value = dig(body, self.cursor_path)
+        return None if value == "" else value
 
     def next(self, request: PageRequest, body: Any) -> PageRequest | None:
         if not dig(body, self.more_path, False):
             return None
-        cursor = dig(body, self.cursor_path)
-        if cursor in (None, ""):
-            raise PaginationError(f"the vendor says there are more pages but gave no cursor ({self.cursor_path})")
+        cursor = self.cursor(body)
+        if cursor is None:
+            raise PaginationError(f"the vendor says there are more pages but gave no {self.label} ({self.cursor_path})")
         if cursor == request.params.get(self.param):
-            raise PaginationError(f"pagination loop: the vendor returned the same cursor twice ({cursor!r})")
+            raise PaginationError(f"pagination loop: the vendor returned the same {self.label} twice ({cursor!r})")
         return replace(request, params={**request.params, self.param: cursor})
 
 
@@ -142,6 +150,44 @@ class OffsetPaginator(BasePaginator):
         if not self.more(body, items, offset):
             return None
         return replace(request, params={**request.params, self.offset_param: offset})
+
+
+class SequencePaginator(BasePaginator):
+    """A sequence number to continue from, in the answer, sent back in the next request while a has-more
+    flag says so (Silo ``extractlog``: ``start_seq`` from ``next_seq``, ``is_more``), up to ``total``
+    items in all, at most ``page_max`` a page: each request asks only for what is still wanted.
+
+    Hooks: ``at(request, seq, limit)`` (where the sequence and the page size go; parameters by
+    default) and ``position(body)`` (the next sequence, whether more remain, how many items came). A
+    next sequence that does not move forward is a loop error."""
+
+    def __init__(self, *, start: int, total: int, page_max: int, seq_param: str = "start_seq",
+                 limit_param: str = "limit", next_path: str = "next_seq", more_path: str = "is_more",
+                 items_path: str = "logs") -> None:
+        self.start, self.total, self.page_max = start, total, page_max
+        self.seq_param, self.limit_param = seq_param, limit_param
+        self.next_path, self.more_path, self.items_path = next_path, more_path, items_path
+        self._seq, self._left = start, total
+
+    def at(self, request: PageRequest, seq: int, limit: int) -> PageRequest:
+        return replace(request, params={**request.params, self.seq_param: seq, self.limit_param: limit})
+
+    def position(self, body: Any) -> tuple[Any, bool, int]:
+        return dig(body, self.next_path), bool(dig(body, self.more_path)), len(dig(body, self.items_path) or [])
+
+    def first(self, request: PageRequest) -> PageRequest:
+        self._seq, self._left = self.start, self.total
+        return self.at(request, self.start, min(self.page_max, self.total))
+
+    def next(self, request: PageRequest, body: Any) -> PageRequest | None:
+        seq, more, count = self.position(body)
+        self._left -= count
+        if not more or self._left <= 0:
+            return None
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq <= self._seq:
+            raise PaginationError(f"pagination loop: the next sequence {seq!r} does not move past {self._seq}")
+        self._seq = seq
+        return self.at(request, seq, min(self.page_max, self._left))
 
 
 def _send(http: Any, request: PageRequest) -> Any:

@@ -54,6 +54,37 @@ def test_the_same_follow_twice_with_more_is_a_pagination_loop_error(httpserver, 
         wire.fetch_all()
 
 
+def test_an_empty_page_with_more_is_followed_on_with_its_new_follow(httpserver, wire):
+    httpserver.expect_ordered_request("/v1/alerts", query_string="").respond_with_json(page([], "1-aaaa", more=True))
+    httpserver.expect_ordered_request("/v1/alerts", query_string={"follow": "1-aaaa"}).respond_with_json(
+        page([dns_alert(1)], "2-bbbb"))
+    assert len(wire.fetch_all()) == 1
+    httpserver.check_assertions()
+
+
+def test_more_with_a_follow_that_is_not_a_string_is_a_pagination_error(httpserver, wire):
+    httpserver.expect_request("/v1/alerts").respond_with_json(page([], 12, more=True))
+    with pytest.raises(errors.VendorError, match="no follow bookmark"):
+        wire.fetch_all()
+
+
+def test_an_alerts_page_without_an_alerts_list_is_a_vendor_error(httpserver, wire):
+    httpserver.expect_request("/v1/alerts").respond_with_json({"follow": "1-aaaa", "more": False, "alerts": "none"})
+    with pytest.raises(errors.VendorError, match="no alerts list"):
+        wire.fetch_all()
+
+
+def test_a_400_on_a_later_page_is_not_blamed_on_the_stored_bookmark(httpserver, wire):
+    wire.store.save(wire.state_key(), {"follow": "1-aaaa", "done": []})
+    httpserver.expect_ordered_request("/v1/alerts", query_string={"follow": "1-aaaa"}).respond_with_json(
+        page([dns_alert(1)], "2-bbbb", more=True))
+    httpserver.expect_ordered_request("/v1/alerts", query_string={"follow": "2-bbbb"}).respond_with_json(
+        {"error": "bad follow"}, status=400)
+    with pytest.raises(errors.InputError) as failure:
+        wire.fetch_all()
+    assert not isinstance(failure.value, errors.StateError)
+
+
 def test_a_bookmark_that_cannot_be_read_is_a_state_error_not_a_restart(wire):
     wire.store.save(wire.state_key(), {"follow": 12, "done": []})
     with pytest.raises(errors.StateError):

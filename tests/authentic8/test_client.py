@@ -135,3 +135,24 @@ def test_times_are_sent_in_the_vendors_format_in_utc():
     cmd = extractlog("Acme Corp", "BLOCKED URL", start_seq=0, limit=1, start_time=moment, end_time=moment)
     assert cmd["start_time"] == cmd["end_time"] == "2024-05-01 12:30:05"
     assert cmd["type"] == "BLOCKED URL"
+
+
+def log(seq):
+    return {"seq_id": seq, "date": "2024-03-01 10:00:00", "user": "alice"}
+
+
+def test_extract_upto_sends_each_next_seq_in_the_command_and_asks_only_for_what_is_left(httpserver, api):
+    answer(httpserver, [{"result": "ok"}, {"command_id": "1", "result": {"logs": [log(0), log(1)], "next_seq": 5, "is_more": True}}])
+    answer(httpserver, [{"result": "ok"}, {"command_id": "1", "result": {"logs": [log(5)], "next_seq": 6, "is_more": True}}])
+    found = api.extract_upto("Acme Corp", "URL", limit=3)
+    assert [r["seq_id"] for r in found.logs] == [0, 1, 5] and found.next_seq == 6 and found.more
+    second = sent(httpserver, 1)
+    assert second[0] == {"command": "setauth", "data": TOKEN}
+    assert (second[1]["start_seq"], second[1]["limit"]) == (5, 1)
+
+
+def test_extract_upto_raises_the_commands_error_from_a_later_page(httpserver, api):
+    answer(httpserver, [{"result": "ok"}, {"command_id": "1", "result": {"logs": [log(0)], "next_seq": 1, "is_more": True}}])
+    answer(httpserver, [{"result": "ok"}, {"command_id": "1", "error": "unknown log type URL"}])
+    with pytest.raises(errors.InputError, match="unknown log type"):
+        api.extract_upto("Acme Corp", "URL", limit=10)

@@ -5,7 +5,7 @@ import pytest
 
 from soarpacks.integrations.common.http import HttpClient
 from soarpacks.integrations.common.paginators import (BodyCursorPaginator, NextUrlPaginator, OffsetPaginator, PageRequest,
-                                            PaginationError, iter_items, iter_pages)
+                                            PaginationError, SequencePaginator, iter_items, iter_pages)
 from soarpacks.integrations.common.retry import FAST_RETRY
 
 
@@ -48,6 +48,42 @@ def test_has_more_without_a_cursor_is_an_error(httpserver):
     paginator = BodyCursorPaginator(cursor_path="pageInfo.endCursor", more_path="pageInfo.hasNextPage", param="after")
     with pytest.raises(PaginationError, match="no cursor"):
         list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items"))
+
+
+def test_the_cursor_hook_decides_what_counts_as_a_cursor(httpserver):
+    class NumbersAreNoCursor(BodyCursorPaginator):
+        def cursor(self, body):
+            value = body.get("next")
+            return value if isinstance(value, str) else None
+
+    httpserver.expect_request("/c").respond_with_json({"items": [1], "more": True, "next": 7})
+    paginator = NumbersAreNoCursor(cursor_path="next", more_path="more", param="next")
+    with pytest.raises(PaginationError, match="no cursor"):
+        list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items"))
+
+
+def test_the_label_names_the_cursor_in_errors_as_the_vendor_does(httpserver):
+    httpserver.expect_request("/c").respond_with_json({"items": [1], "more": True, "follow": None})
+    paginator = BodyCursorPaginator(cursor_path="follow", more_path="more", param="follow", label="follow bookmark")
+    with pytest.raises(PaginationError, match="gave no follow bookmark"):
+        list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/c")), paginator, "items"))
+
+
+def test_sequence_paging_continues_from_next_seq_and_asks_only_for_what_is_still_wanted(httpserver):
+    httpserver.expect_ordered_request("/s", query_string="start_seq=0&limit=3").respond_with_json(
+        {"logs": [1, 2, 3], "next_seq": 7, "is_more": True})
+    httpserver.expect_ordered_request("/s", query_string="start_seq=7&limit=2").respond_with_json(
+        {"logs": [8, 9], "next_seq": 10, "is_more": True})
+    paginator = SequencePaginator(start=0, total=5, page_max=3)
+    assert list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/s")), paginator, "logs")) == [1, 2, 3, 8, 9]
+    httpserver.check_assertions()
+
+
+def test_a_next_seq_that_does_not_move_forward_is_a_loop_error(httpserver):
+    httpserver.expect_request("/s").respond_with_json({"logs": [1], "next_seq": 0, "is_more": True})
+    paginator = SequencePaginator(start=0, total=10, page_max=3)
+    with pytest.raises(PaginationError, match="does not move past"):
+        list(iter_items(http(httpserver), PageRequest("GET", httpserver.url_for("/s")), paginator, "logs"))
 
 
 def test_offset_paging_stops_on_a_short_page(httpserver):
