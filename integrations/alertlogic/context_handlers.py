@@ -56,7 +56,7 @@ def get_asset(client: AlertLogicClient, *, key: str, deployment_id: str, region:
 
 def _victims(client: AlertLogicClient, incident: dict[str, Any]) -> list[dict[str, str]]:
     mapped = incident_to_incident(incident, console_url=client.console_url)
-    return [{"type": i["type"], "value": i["value"]} for i in mapped["indicators"] if i["role"] == "victim"]
+    return [{"type": i["type"], "value": i["value"]} for i in mapped.indicators if i.get("role") == "victim"]
 
 
 @command("alertlogic-get-incident-assets")
