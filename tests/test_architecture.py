@@ -64,3 +64,32 @@ def test_the_runtime_never_imports_the_tools():
 def test_no_module_imports_itself_back_through_others():
     cycles = [cycle for cycle in map(_cycle_from, sorted(GRAPH)) if cycle]
     assert cycles == [], " ; ".join(" -> ".join(c) for c in cycles[:3])
+
+
+# The project guide's size limits (issue 15): past them a module or a function does more than one thing.
+# Simulators stand in for a vendor's whole API and are exempt, as are tests.
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+def _sized_modules() -> dict[str, Path]:
+    return {name: path for name, path in MODULES.items()
+            if not path.name.startswith("simulator") and "tests" not in name.split(".")
+            and not path.name.startswith("test_")}
+
+
+def test_no_module_is_over_the_line_limit():
+    long = sorted(f"{name}: {n} lines" for name, path in _sized_modules().items()
+                  if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES)
+    assert not long, f"modules over {MAX_MODULE_LINES} lines (split them by concern): {long}"
+
+
+def test_no_function_is_over_the_line_limit():
+    long = []
+    for name, path in _sized_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{name}.{node.name} (line {node.lineno}): {lines} lines")
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines (split them into named helpers): {sorted(long)}"

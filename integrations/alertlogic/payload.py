@@ -278,54 +278,73 @@ def analyse_payload(data: bytes | None, *, max_decompressed: int = MAX_DECOMPRES
         result["notes"].append(f"payload cut to the first {max_payload} bytes for analysis")
     result["full_payload"] = printable(data)
 
-    found = _find_start_line(data)
-    response: Message | None = None
-    if found is None:
-        result["notes"].append("no HTTP request or response line in the payload")
-    else:
-        start, kind = found
-        if start:
-            result["notes"].append(f"{start} bytes before the first HTTP line")
-        if kind == "request":
-            request = _parse_message(data, start, "request")
-            result["request"] = _request_summary(request)
-            result["notes"].extend(request.notes)
-            result["truncated"] |= not request.complete
-            if request.complete:
-                after = _skip_blank(data, request.end)
-                if after < len(data):
-                    if _STATUS_LINE.fullmatch(_line(data, after)):
-                        response = _parse_message(data, after, "response")
-                    else:
-                        result["notes"].append("data after the request is not an HTTP response")
-                else:
-                    result["notes"].append("no response in the payload")
-        else:
-            response = _parse_message(data, start, "response")
-            result["notes"].append("the payload starts with the response; no request captured")
+    response = _read_messages(data, result)
     if response is not None:
         result["response"] = _response_summary(response)
         result["notes"].extend(response.notes)
         result["truncated"] |= not response.complete
-
-    body: bytes | None = None
-    if response is not None and ("gzip" in (response.headers.get("content-encoding") or "").lower()
-                                 or response.body.startswith(GZIP_MAGIC)):
-        body = response.body
-    elif response is None:
-        # As the seed did: gzip magic right after a header break, even where no HTTP was parsed.
-        at = data.find(b"\r\n\r\n" + GZIP_MAGIC)
-        if at >= 0:
-            body = data[at + 4:]
+    body = _gzip_body(data, response)
     if body:
-        inflated, outcome = gunzip(body, limit=max_decompressed)
-        result["decompressed"] = _as_text(inflated) if inflated else None
-        result["decompressed_bytes"] = len(inflated)
-        result["decompression"] = outcome
-        if outcome == "capped":
-            result["notes"].append(f"decompressed body stopped at the {max_decompressed}-byte cap")
-        elif outcome == "partial":
-            result["notes"].append("gzip body is incomplete or corrupt; kept what could be decompressed")
-        elif outcome == "failed":
-            result["notes"].append("gzip body could not be decompressed")
+        _decompress_into(result, body, max_decompressed=max_decompressed)
     return result
+
+
+def _read_messages(data: bytes, result: dict[str, Any]) -> Message | None:
+    """Finds the first HTTP line and reads the request (into ``result``) and the response after it, which
+    it returns (None when there is none)."""
+    found = _find_start_line(data)
+    if found is None:
+        result["notes"].append("no HTTP request or response line in the payload")
+        return None
+    start, kind = found
+    if start:
+        result["notes"].append(f"{start} bytes before the first HTTP line")
+    if kind != "request":
+        result["notes"].append("the payload starts with the response; no request captured")
+        return _parse_message(data, start, "response")
+    request = _parse_message(data, start, "request")
+    result["request"] = _request_summary(request)
+    result["notes"].extend(request.notes)
+    result["truncated"] |= not request.complete
+    return _response_after(data, request, result["notes"]) if request.complete else None
+
+
+def _response_after(data: bytes, request: Message, notes: list[str]) -> Message | None:
+    """The response that follows a complete request, past the blank lines between them."""
+    after = _skip_blank(data, request.end)
+    if after >= len(data):
+        notes.append("no response in the payload")
+        return None
+    if not _STATUS_LINE.fullmatch(_line(data, after)):
+        notes.append("data after the request is not an HTTP response")
+        return None
+    return _parse_message(data, after, "response")
+
+
+def _gzip_body(data: bytes, response: Message | None) -> bytes | None:
+    """The gzip body to inflate: the response's when it says (or looks) gzip, else none."""
+    if response is not None:
+        gzipped = ("gzip" in (response.headers.get("content-encoding") or "").lower()
+                   or response.body.startswith(GZIP_MAGIC))
+        return response.body if gzipped else None
+    # As the seed did: gzip magic right after a header break, even where no HTTP was parsed.
+    at = data.find(b"\r\n\r\n" + GZIP_MAGIC)
+    return data[at + 4:] if at >= 0 else None
+
+
+# What a person reads when decompression did not simply succeed.
+_DECOMPRESSION_NOTES = {
+    "partial": "gzip body is incomplete or corrupt; kept what could be decompressed",
+    "failed": "gzip body could not be decompressed",
+}
+
+
+def _decompress_into(result: dict[str, Any], body: bytes, *, max_decompressed: int) -> None:
+    inflated, outcome = gunzip(body, limit=max_decompressed)
+    result["decompressed"] = _as_text(inflated) if inflated else None
+    result["decompressed_bytes"] = len(inflated)
+    result["decompression"] = outcome
+    if outcome == "capped":
+        result["notes"].append(f"decompressed body stopped at the {max_decompressed}-byte cap")
+    elif outcome in _DECOMPRESSION_NOTES:
+        result["notes"].append(_DECOMPRESSION_NOTES[outcome])

@@ -121,19 +121,10 @@ class HttpClient:
                 )
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 # ChunkedEncodingError: the connection broke while the body was being read (a reset or a
-                # short body); as transient as a refused connection. A bad certificate or an unknown host
-                # is not: it fails the same way every time.
-                problem = configuration_problem(exc, urlsplit(url).hostname or url)
-                if problem:
-                    raise errors.ConfigError(f"{self.vendor}: {REDACTOR(problem)}") from None
-                if may_retry and attempt + 1 < self.retry.max_attempts:
-                    self._wait(attempt, None, f"{type(exc).__name__} on {method} {self._path(url)}")
-                    attempt += 1
-                    continue
-                raise errors.TransientError(
-                    f"{self.vendor}: cannot reach {self._path(url, host=True)} after {attempt + 1} attempt(s): "
-                    f"{REDACTOR(type(exc).__name__)}"
-                ) from None
+                # short body); as transient as a refused connection. Returns only when it may be sent again.
+                self._after_connection_error(exc, method, url, attempt=attempt, may_retry=may_retry)
+                attempt += 1
+                continue
             rule = rule_for(table, response.status_code)
             if rule.action is Action.OK:
                 return response
@@ -143,17 +134,36 @@ class HttpClient:
                 log.info("%s: %s on %s, refreshing credentials once", self.vendor, response.status_code, self._path(url))
                 continue
             if rule.action is Action.RETRY and may_retry and attempt + 1 < self.retry.max_attempts:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                if retry_after is not None and retry_after > self.retry.max_retry_after:
-                    raise errors.TransientError(
-                        f"{self.vendor}: asked to retry {method} {self._path(url)} after {retry_after:.0f}s, "
-                        f"more than the {self.retry.max_retry_after:.0f}s cap; try again later",
-                        status=response.status_code,
-                    )
-                self._wait(attempt, retry_after, f"HTTP {response.status_code} on {method} {self._path(url)}")
+                self._wait_to_retry(response, method, url, attempt)
                 attempt += 1
                 continue
             raise rule.kind(self._describe(method, url, response), status=response.status_code)
+
+    def _after_connection_error(self, exc: Exception, method: str, url: str, *, attempt: int,
+                                may_retry: bool) -> None:
+        """Raises unless the request may be sent again, after waiting its backoff. A bad certificate or an
+        unknown host is not transient: it fails the same way every time, so it is a configuration error."""
+        problem = configuration_problem(exc, urlsplit(url).hostname or url)
+        if problem:
+            raise errors.ConfigError(f"{self.vendor}: {REDACTOR(problem)}") from None
+        if may_retry and attempt + 1 < self.retry.max_attempts:
+            self._wait(attempt, None, f"{type(exc).__name__} on {method} {self._path(url)}")
+            return
+        raise errors.TransientError(
+            f"{self.vendor}: cannot reach {self._path(url, host=True)} after {attempt + 1} attempt(s): "
+            f"{REDACTOR(type(exc).__name__)}"
+        ) from None
+
+    def _wait_to_retry(self, response: requests.Response, method: str, url: str, attempt: int) -> None:
+        """Waits before a retry, as long as the server's Retry-After asks when it is within the cap."""
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if retry_after is not None and retry_after > self.retry.max_retry_after:
+            raise errors.TransientError(
+                f"{self.vendor}: asked to retry {method} {self._path(url)} after {retry_after:.0f}s, "
+                f"more than the {self.retry.max_retry_after:.0f}s cap; try again later",
+                status=response.status_code,
+            )
+        self._wait(attempt, retry_after, f"HTTP {response.status_code} on {method} {self._path(url)}")
 
     def get_json(self, path_or_url: str, **kwargs: Any) -> Any:
         return self.decode(self.request("GET", path_or_url, **kwargs))
