@@ -10,7 +10,7 @@ from ..common.results import CommandResult, defang, markdown_table
 from ..common.vendordata import vendor_data
 from . import assets
 from .client import AlertLogicClient
-from .mapping import incident_to_incident
+from .mapping import iris_to_incident
 
 # Hosts looked up per incident target: one IP may be several hosts (NAT, a load balancer).
 HOSTS_PER_TARGET = 10
@@ -55,7 +55,7 @@ def get_asset(client: AlertLogicClient, *, key: str, deployment_id: str, region:
 
 
 def _victims(client: AlertLogicClient, incident: dict[str, Any]) -> list[dict[str, str]]:
-    mapped = incident_to_incident(incident, console_url=client.console_url)
+    mapped = iris_to_incident(incident, console_url=client.console_url)
     return [{"type": i["type"], "value": i["value"]} for i in mapped.indicators if i.get("role") == "victim"]
 
 

@@ -26,7 +26,7 @@ from ..common.timeutil import parse_time, utcnow
 from ..common.vendordata import dig, reads_vendor_data
 
 from .client import AlertLogicClient
-from .mapping import incident_time, incident_to_incident
+from .mapping import incident_time, iris_to_incident
 
 # A window holding more than WINDOW_MAX_ITEMS incidents is halved until it does not, down to MIN_WINDOW.
 WINDOW = timedelta(hours=6)
@@ -113,7 +113,7 @@ def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, f
         if new:
             budget -= yield from fetch_in_batches(
                 [new], bookmark=mark, moment_and_id=lambda entry: (entry[0], entry[1]), max_fetch=budget,
-                to_incident=lambda entry: incident_to_incident(entry[2], console_url=client.console_url),
+                to_incident=lambda entry: iris_to_incident(entry[2], console_url=client.console_url),
                 batch_size=BATCH)
         if any(mark.is_new(moment, incident_id) for moment, incident_id, _ in new):
             return  # the budget ran out inside this window: the bookmark stays inside it

@@ -22,7 +22,7 @@ from .context_handlers import find_assets, get_asset, get_incident_assets, list_
 from .evidence import log_evidence, logs_markdown
 from .login import AIMS_URL
 from .mapping import (analyse_event, event_id, event_markdown, incident_markdown,
-                      incident_to_incident, legacy_to_incident, rollups)
+                      iris_to_incident, legacy_to_incident, rollups)
 
 
 def make_client(params: dict[str, Any], *, retry: RetryPolicy = DEFAULT_RETRY) -> AlertLogicClient:
@@ -63,12 +63,12 @@ def fetch_incidents(client: AlertLogicClient, *, state: dict[str, Any] | None, f
 
 @command("get-event")
 def get_event(client: AlertLogicClient, *, incident_id: str, event_id: str,
-              include_payload: bool = True) -> CommandResult:
+              include_payloads: bool = True) -> CommandResult:
     incident_id = client.resolve_incident_id(incident_id)
     # IRIS has no read of one event: it is looked up among the incident's associated events.
     for event in client.iter_events(incident_id):
         if _event_id(event) == event_id:
-            analysed = analyse_event(event, incident_id=incident_id, include_payload=include_payload)
+            analysed = analyse_event(event, incident_id=incident_id, include_payloads=include_payloads)
             return CommandResult(analysed, raw=event, readable=event_markdown(analysed))
     raise errors.NotFoundError(f"alertlogic: incident {incident_id} has no event {event_id}")
 
@@ -125,11 +125,11 @@ def get_incident(client: AlertLogicClient, *, incident_id: str, max_events: int,
     analysed: list[dict[str, Any]] = []
     seen: set[str] = set()
     for event in events:
-        item = analyse_event(event, incident_id=real_id, include_payload=include_payloads)
+        item = analyse_event(event, incident_id=real_id, include_payloads=include_payloads)
         if item["id"] not in seen:  # offset paging over a list that grew can repeat an event
             seen.add(item["id"])
             analysed.append(item)
-    details = incident_to_incident(incident, console_url=client.console_url).to_dict()
+    details = iris_to_incident(incident, console_url=client.console_url).to_dict()
     del details["raw"]
     details.update({"event_count": len(analysed), "event_total": total, "events_truncated": total > len(events),
                     **rollups(analysed), "events": analysed, "events_warning": _missing_pages_warning(missing)})

@@ -70,7 +70,7 @@ def _ip_indicators(incident: dict[str, Any]) -> list[dict[str, str]]:
 
 
 @reads_vendor_data
-def incident_to_incident(incident: dict[str, Any], *, console_url: str) -> Incident:
+def iris_to_incident(incident: dict[str, Any], *, console_url: str) -> Incident:
     """An IRIS incident in the shared incident shape (``schemas/incident.schema.json``)."""
     incident_id = incident.get("incidentId")
     if not incident_id:
@@ -143,7 +143,7 @@ def _event_time(event: dict[str, Any]) -> str | None:
 
 
 @reads_vendor_data
-def analyse_event(event: dict[str, Any], *, incident_id: str, include_payload: bool = True) -> dict[str, Any]:
+def analyse_event(event: dict[str, Any], *, incident_id: str, include_payloads: bool = True) -> dict[str, Any]:
     """One IDS event as the seed described it: signature, addresses, sensor, and what its payload
     says (request and response parsed separately, gzip body decompressed)."""
     data, problem = decode_payload(event.get("payload"))
@@ -177,8 +177,8 @@ def analyse_event(event: dict[str, Any], *, incident_id: str, include_payload: b
         "response_message": response.get("message"),
         "request": analysis["request"],
         "response": analysis["response"],
-        "full_payload": analysis["full_payload"] if include_payload else None,
-        "decompressed": analysis["decompressed"] if include_payload else None,
+        "full_payload": analysis["full_payload"] if include_payloads else None,
+        "decompressed": analysis["decompressed"] if include_payloads else None,
         "payload": {key: analysis[key] for key in ("payload_bytes", "truncated", "decompression",
                                                    "decompressed_bytes", "notes")},
     }

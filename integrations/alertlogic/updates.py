@@ -30,7 +30,7 @@ from ..common.timeutil import parse_time, utcnow
 from ..common.vendordata import dig, reads_vendor_data
 
 from .client import INCIDENT_PAGE, AlertLogicClient
-from .mapping import incident_time, incident_to_incident
+from .mapping import incident_time, iris_to_incident
 
 FIELD = "updated"                     # the update bookmark's state keys: updated, updated_covered_from, ...
 CREATED_FIELD = "time"                # the creation bookmark's (fetch.py)
@@ -127,7 +127,7 @@ def _updates(client: AlertLogicClient, mark: TimeBookmark, created: TimeBookmark
         change = f"{incident_id}@{int(moment.timestamp())}"
         if not mark.is_new(moment, change):
             continue
-        incident = incident_to_incident(item, console_url=client.console_url).to_dict()
+        incident = iris_to_incident(item, console_url=client.console_url).to_dict()
         # Incidents not handed over yet (created later than the creation bookmark) come as new ones
         # with their content as it is then; the versions handed over in this run are not news.
         if created is not None and not created.is_new(incident_time(item), incident_id) \
@@ -149,6 +149,6 @@ def list_updated_incidents(client: AlertLogicClient, *, updated_after: str, limi
     since = _whole(parse_time(updated_after)) - OVERLAP
     items = read_updated(client, since, _whole(utcnow()))
     chosen = items if limit == 0 else items[:limit]
-    outputs = [{k: v for k, v in incident_to_incident(item, console_url=client.console_url).to_dict().items() if k != "raw"}
+    outputs = [{k: v for k, v in iris_to_incident(item, console_url=client.console_url).to_dict().items() if k != "raw"}
                for item in chosen]
     return CommandResult(outputs, raw=chosen)

@@ -138,7 +138,7 @@ def test_incidents_map_severity_from_the_threat_rating_and_validate(al, sim):
 
 
 def test_an_unknown_threat_rating_is_severity_zero():
-    from soarpacks.integrations.alertlogic.mapping import incident_to_incident
-    incident = incident_to_incident({"incidentId": "abc", "accountId": "1", "createTime": 1700000000,
+    from soarpacks.integrations.alertlogic.mapping import iris_to_incident
+    incident = iris_to_incident({"incidentId": "abc", "accountId": "1", "createTime": 1700000000,
                                      "incident": {"threatRating": "Weird"}}, console_url="https://c")
     assert incident.severity == 0 and incident.occurred == "2023-11-14T22:13:20.000Z"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from soarpacks.integrations.alertlogic.mapping import incident_to_incident
+from soarpacks.integrations.alertlogic.mapping import iris_to_incident
 from soarpacks.integrations.alertlogic.simulator import Simulator
 from soarpacks.integrations.common.simkit import json_response, serve
 from tests.alertlogic.official import PUBLISHED_IRIS, SPECS
@@ -329,12 +329,12 @@ def test_fetch_reads_incidents_by_time_answered_as_a_bare_list():
 
 def test_mapping_reads_the_example_spellings_numeric_account_and_createtimeStr(sim):
     incident = dict(next(iter(sim.incidents.values())))
-    expected = incident_to_incident(incident, console_url="https://console.example")
+    expected = iris_to_incident(incident, console_url="https://console.example")
     # The spec's examples give accountId as a number and (unpaginated) createtimeStr, its schema a
     # string and createtime_str; the createTime epoch may also be missing from a return_value subset.
     incident["accountId"] = int(incident["accountId"])
     incident["createtimeStr"] = incident.pop("createtime_str")
     del incident["createTime"]
-    mapped = incident_to_incident(incident, console_url="https://console.example")
+    mapped = iris_to_incident(incident, console_url="https://console.example")
     assert mapped.labels["account_id"] == expected.labels["account_id"]
     assert mapped.occurred == expected.occurred and mapped.url == expected.url
