@@ -93,3 +93,23 @@ def test_no_function_is_over_the_line_limit():
                 if lines > MAX_FUNCTION_LINES:
                     long.append(f"{name}.{node.name} (line {node.lineno}): {lines} lines")
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines (split them into named helpers): {sorted(long)}"
+
+
+VENDOR_MODULES = ("client.py", "mapping.py", "handlers.py", "manifest.yaml")
+VENDOR_TESTS = ("test_client.py", "test_mapping.py", "test_fetch.py", "test_commands.py", "test_simulator.py")
+
+
+def _vendors() -> list[Path]:
+    root = Path(soarpacks.integrations.__file__).parent
+    return sorted(p for p in root.iterdir() if (p / "manifest.yaml").is_file())
+
+
+def test_every_vendor_has_the_one_layout():
+    missing = [f"{v.name}/{name}" for v in _vendors() for name in VENDOR_MODULES if not (v / name).is_file()]
+    assert not missing, f"vendor modules missing: {missing}"
+
+
+def test_every_vendor_has_the_same_test_files():
+    tests = Path(__file__).parent
+    missing = [f"{v.name}/{name}" for v in _vendors() for name in VENDOR_TESTS if not (tests / v.name / name).is_file()]
+    assert not missing, f"vendor test files missing: {missing}"

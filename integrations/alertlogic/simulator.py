@@ -10,7 +10,7 @@ an empty 401 for bad credentials or a wrong MFA code, 401 ``mfa_code_required`` 
 ``pagination``; errors are ``{"error": ..., "code": ...}``; completing a completed incident (or
 reopening an open one) is a 400. The legacy API takes Basic ``api_key:`` and answers an array.
 
-tests/alertlogic/test_simulator_openapi.py validates every answer against a copy of that file.
+tests/alertlogic/test_simulator.py validates every answer against a copy of that file.
 Where the file is wrong or silent this simulator follows the file's examples and says so there and
 in the README: ``metadata.links.next`` is null on the last page (the schema says string, its own
 example sends null); a foreign account is a 403 on every IRIS path (documented only on the reads);

@@ -11,7 +11,7 @@ import requests
 from soarpacks.integrations.common.platform.mirroring import is_update
 from tests.support import drain
 
-from .test_simulator_openapi import assert_documented, assert_fits
+from .test_simulator import assert_documented, assert_fits
 
 ALL = {"first_fetch": "30 days", "max_fetch": 1000}
 
