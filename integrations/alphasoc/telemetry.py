@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable
 
 from ..common import errors
-from ..common.results import markdown_table
 # The sources, re-exported: callers read and send through this one module.
 from .telemetry_source import (FORMATS, MAX_BATCH_BYTES, FileSource, Record, SourceError,  # noqa: F401
                                iter_json_records, records_from_value)
@@ -276,19 +275,3 @@ class Progress:
         self.stream.write(self._line(job) + "\n")
         self.stream.flush()
 
-
-def markdown(result: dict[str, Any]) -> str:
-    summary = {k: result[k] for k in ("event_type", "source", "events_read", "batches", "received", "accepted",
-                                      "rejected_total", "invalid", "batches_failed", "complete") if k in result}
-    parts = [markdown_table([summary], columns=list(summary), title="AlphaSOC telemetry upload")]
-    if result["rejected"]:
-        parts.append(markdown_table([{"reason": k, "events": v} for k, v in result["rejected"].items()],
-                                    title="Rejected by AlphaSOC"))
-    if result["failed_batches"]:
-        parts.append(markdown_table(result["failed_batches"], columns=["batch", "offset", "events", "line", "error"],
-                                    title="Failed batches (resend with start_at=<offset> limit=<events>)"))
-    if result["invalid_samples"]:
-        parts.append(markdown_table(result["invalid_samples"], title=f"Events not sent ({result['invalid']})"))
-    if result["stopped"]:
-        parts.append(f"**{result['stopped']}**; resume with start_at={result['resume_at']}")
-    return "\n\n".join(parts)
