@@ -25,7 +25,7 @@ from ..common.results import FetchBatch
 from ..common.timeutil import parse_time, utcnow
 from ..common.vendordata import dig, reads_vendor_data
 
-from .client import AlertLogicClient
+from .client import CREATED, LISTINGS, AlertLogicClient
 from .mapping import incident_time, iris_to_incident
 
 # A window holding more than WINDOW_MAX_ITEMS incidents is halved until it does not, down to MIN_WINDOW.
@@ -63,22 +63,22 @@ def _total(page: dict[str, Any]) -> int | None:
 
 
 def read_window(client: AlertLogicClient, start: datetime, end: datetime,
-                first: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Every distinct incident created in ``[start, end]``, checked against ``total_count``."""
+                first: dict[str, Any] | None = None, *, by: str = CREATED) -> list[dict[str, Any]]:
+    """Every distinct incident created (``by`` updated) in ``[start, end]``, checked against ``total_count``."""
     found: dict[str, dict[str, Any]] = {}
     for attempt in range(REREADS + 1):
-        page = first if attempt == 0 and first is not None else client.incidents_page(start, end)
-        items, _ = distinct_by_id(client.incidents(start, end, first_page=page), _incident_id)
+        page = first if attempt == 0 and first is not None else client.incidents_page(start, end, by=by)
+        items, _ = distinct_by_id(client.incidents(start, end, first_page=page, by=by), _incident_id)
         found.update((_incident_id(item), item) for item in items)
         total = _total(page)
         if total is None or len(found) >= total:
             return list(found.values())
     if end - start <= MIN_WINDOW:
         raise errors.VendorError(
-            f"alertlogic: incidents_by_time {start:%Y-%m-%dT%H:%M:%SZ}..{end:%H:%M:%SZ} said {total} incidents "
+            f"alertlogic: {LISTINGS[by][0]} {start:%Y-%m-%dT%H:%M:%SZ}..{end:%H:%M:%SZ} said {total} incidents "
             f"but {REREADS + 1} reads found {len(found)} distinct ones; the bookmark stays where it was")
     middle = whole_second(start + (end - start) / 2)
-    for item in read_window(client, start, middle) + read_window(client, middle, end):
+    for item in read_window(client, start, middle, by=by) + read_window(client, middle, end, by=by):
         found.setdefault(_incident_id(item), item)
     return list(found.values())
 

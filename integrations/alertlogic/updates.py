@@ -7,7 +7,7 @@ by *update* time; ``incidents_by_time`` knows only creation time. Three things a
 - It answers for the account *and every account it manages* (MSSP parents): items of other accounts
   are dropped here, since this instance fetches only its own account's incidents.
 - Like ``incidents_by_time`` it documents no order and pages by offset, so a window is read whole,
-  de-duplicated by ``incidentId`` and checked against ``total_count`` (re-read when short).
+  de-duplicated by ``incidentId`` and checked against ``total_count`` (``fetch.read_window``, shared).
 - An incident is listed with its *current* content, once, however often it changed in the window.
 
 fetch-incidents (``with_updates``) hands an incident changed after it was handed over as an update of
@@ -21,22 +21,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Iterator
 
-from ..common import errors
 from ..common.bookmarks import OVERLAP, TimeBookmark
 from ..common.platform.mirroring import UPDATE
 from ..common.registry import command
 from ..common.results import CommandResult, FetchBatch
 from ..common.timeutil import parse_time, utcnow
-from ..common.vendordata import dig, reads_vendor_data
+from ..common.vendordata import reads_vendor_data
 
-from .client import INCIDENT_PAGE, AlertLogicClient
+from .client import UPDATED, AlertLogicClient
+from .fetch import read_window
 from .mapping import incident_time, iris_to_incident
 
 FIELD = "updated"                     # the update bookmark's state keys: updated, updated_covered_from, ...
 CREATED_FIELD = "time"                # the creation bookmark's (fetch.py)
 FIRST_RUN = timedelta(minutes=5)      # a first run reads changes from a little before now: older ones
                                       # arrive with the incidents themselves, as they are now
-REREADS = 2
 BATCH = 100
 
 
@@ -45,51 +44,10 @@ def _whole(moment: datetime) -> datetime:
 
 
 @reads_vendor_data
-def updates_page(client: AlertLogicClient, start: datetime, end: datetime, *, offset: int = 0,
-                 limit: int = INCIDENT_PAGE) -> dict[str, Any]:
-    """One page of the incidents (of the account and the accounts it manages) updated in ``[start, end]``."""
-    page = client.http.get_json(f"/iris/v3/{client.account_id}/partner_incidents", params={
-        "start_time": int(start.timestamp()), "end_time": int(end.timestamp()), "time_stamp": "updateTime",
-        "pagination": "true", "limit": limit, "offset": offset})
-    if isinstance(page, list):  # the definitions' other 200: a bare list, when pagination is ignored
-        return {"iris_items": page[offset:], "metadata": {"total_count": len(page), "links": {"next": None}}}
-    if not isinstance(page, dict) or not isinstance(page.get("iris_items"), list):
-        raise errors.VendorError("alertlogic: partner_incidents answered without an iris_items list")
-    return page
-
-
-@reads_vendor_data
-def _read_once(client: AlertLogicClient, start: datetime, end: datetime,
-               found: dict[str, dict[str, Any]]) -> int | None:
-    """Every page of the window into ``found`` (by id); the total the service reported."""
-    offset, total = 0, None
-    while True:
-        page = updates_page(client, start, end, offset=offset)
-        items = page["iris_items"]
-        for item in items:
-            if not isinstance(item, dict) or not item.get("incidentId"):
-                raise errors.VendorError(f"alertlogic: an updated incident without incidentId: {str(item)[:120]}")
-            found[str(item["incidentId"])] = item
-        offset += len(items)
-        total = dig(page, "metadata.total_count")
-        total = total if isinstance(total, int) else None
-        if not items or (total is not None and offset >= total) or (total is None and not dig(page, "metadata.links.next")):
-            return total
-
-
-@reads_vendor_data
 def read_updated(client: AlertLogicClient, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """The account's own incidents updated in ``[start, end]``, each once, oldest update first."""
-    found: dict[str, dict[str, Any]] = {}
-    for _ in range(REREADS + 1):
-        total = _read_once(client, start, end, found)
-        if total is None or len(found) >= total:
-            break
-    else:
-        raise errors.VendorError(
-            f"alertlogic: partner_incidents {start:%Y-%m-%dT%H:%M:%SZ}..{end:%H:%M:%SZ} said {total} incidents but "
-            f"{REREADS + 1} reads found {len(found)} distinct ones; the update bookmark stays where it was")
-    own = [item for item in found.values() if str(item.get("accountId")) == str(client.account_id)]
+    found = read_window(client, start, end, by=UPDATED)
+    own = [item for item in found if str(item.get("accountId")) == str(client.account_id)]
     return sorted(own, key=lambda item: (incident_time(item, "updateTime"), str(item["incidentId"])))
 
 
